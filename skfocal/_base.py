@@ -1,0 +1,336 @@
+"""What both focal estimators share: validation, labels, class weights, start score, link, tags.
+
+The estimators are subclasses of ``lightgbm.LGBMClassifier`` and ``xgboost.XGBClassifier``
+(see the module docstrings of ``_lgbm`` and ``_xgb`` for why), with :class:`FocalClassifierMixin`
+first in the method resolution order. The mixin owns the scikit-learn side of ``fit`` and of
+prediction and knows nothing of the loss formulas; a booster adapter supplies three hooks:
+
+``_check_booster_params()``
+    reject booster parameters that would contradict the focal objective;
+``_fit_booster(X, y, sample_weight, loss, init_score, fit_params)``
+    train on encoded labels ``0/1`` with the callable objective, the start score and the focal
+    eval metric, and fold the start score into the native model;
+``_raw_margin(X, **predict_params)``
+    the raw margin of the native model (start score included).
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy.special import expit
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from ._loss import BinaryFocalLoss, check_gamma
+
+FOCAL_PARAMS = ("focal_gamma", "focal_alpha")
+
+
+def _is_dataframe(X) -> bool:
+    """True for pandas-like data frames, which go to the booster untouched (dtypes, categories)."""
+    return hasattr(X, "columns") and hasattr(X, "dtypes") and getattr(X, "ndim", 2) == 2
+
+
+def resolve_class_weights(
+    alpha, classes: np.ndarray, class_totals: np.ndarray, *, name: str = "focal_alpha", sklearn_dict: bool = False
+) -> np.ndarray | None:
+    """Turn a class-weighting parameter into one weight per class of ``classes`` (or ``None``).
+
+    Parameters
+    ----------
+    alpha : None, float, "balanced" or dict
+        ``None``: no weighting. A float ``a`` in (0, 1): ``classes[1]`` gets ``a`` and
+        ``classes[0]`` gets ``1 - a``. ``"balanced"``: ``W / (K * W_k)`` for class ``k`` with
+        ``W_k`` its summed sample weight, ``W`` the total and ``K`` the number of classes (the
+        formula of scikit-learn's ``compute_class_weight``, with sample weights). A dict maps
+        class labels to positive weights.
+    classes : ndarray of shape (n_classes,)
+        The sorted class labels.
+    class_totals : ndarray of shape (n_classes,)
+        Summed sample weight per class.
+    name : str, default="focal_alpha"
+        The parameter's name, for error messages.
+    sklearn_dict : bool, default=False
+        Read a dict as scikit-learn's ``class_weight`` does (a class left out weighs 1, and no
+        float form) rather than requiring a weight for every class.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_classes,) or None
+    """
+    if alpha is None:
+        return None
+    labels = classes.tolist()
+    if isinstance(alpha, str):
+        if alpha != "balanced":
+            raise ValueError(f"{name} must be None, a float in (0, 1), 'balanced' or a dict; got {alpha!r}.")
+        return class_totals.sum() / (len(classes) * class_totals)
+    if isinstance(alpha, dict):
+        unknown = [k for k in alpha if k not in set(labels)]
+        if unknown:
+            raise ValueError(f"{name} has weights for labels not in the data: {unknown!r}; classes are {labels!r}.")
+        missing = [c for c in labels if c not in alpha]
+        if missing and not sklearn_dict:
+            raise ValueError(f"{name} has no weight for class(es) {missing!r}; give one for each of {labels!r}.")
+        weights = np.array([alpha.get(c, 1.0) for c in labels], dtype=float)
+        if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
+            raise ValueError(f"{name} weights must be finite and > 0, got {dict(zip(labels, weights.tolist()))!r}.")
+        return weights
+    if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool) and not sklearn_dict:
+        if not 0.0 < float(alpha) < 1.0:
+            raise ValueError(f"{name} must lie in the open interval (0, 1), got {alpha!r}.")
+        return np.array([1.0 - float(alpha), float(alpha)])
+    kinds = "None, 'balanced' or a dict {label: weight}" if sklearn_dict else "None, a float in (0, 1), 'balanced' or a dict {label: weight}"
+    raise TypeError(f"{name} must be {kinds}; got {alpha!r} of type {type(alpha).__name__}.")
+
+
+class FocalClassifierMixin:
+    """The scikit-learn side shared by :class:`FocalLGBMClassifier` and :class:`FocalXGBClassifier`."""
+
+    # ------------------------------------------------------------- fitted shape
+    # Both parents derive these from the native model; scikit-learn's validate_data needs to
+    # set and delete them, so they are plain storage here, owned by the validation below.
+    @property
+    def n_features_in_(self) -> int:
+        """Number of features seen during :meth:`fit`."""
+        try:
+            return self.__dict__["_n_features_in_value"]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} is not fitted yet: it has no n_features_in_.") from None
+
+    @n_features_in_.setter
+    def n_features_in_(self, value: int) -> None:
+        self.__dict__["_n_features_in_value"] = value
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """Names of features seen during :meth:`fit`; defined only when ``X`` had string column names."""
+        try:
+            return self.__dict__["_feature_names_in_value"]
+        except KeyError:
+            raise AttributeError(f"{type(self).__name__} has no feature_names_in_ (fitted without feature names).") from None
+
+    @feature_names_in_.setter
+    def feature_names_in_(self, value) -> None:
+        self.__dict__["_feature_names_in_value"] = value
+
+    @feature_names_in_.deleter
+    def feature_names_in_(self) -> None:
+        self.__dict__.pop("_feature_names_in_value", None)
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The class labels, sorted, as seen during :meth:`fit`."""
+        if "init_score_" in self.__dict__:
+            return self._classes_value
+        # Not fitted, or inside the parent's fit, which trains on the encoded labels 0..K-1.
+        return super().classes_
+
+    # ---------------------------------------------------------------- validation
+    def _validate_X(self, X, *, reset: bool):
+        """Check ``X`` and record (``reset=True``) or compare its number and names of features.
+
+        Data frames are passed on untouched, so the boosters keep their dtypes and categorical
+        columns; everything else becomes a float array or a CSR/CSC matrix, NaN allowed.
+        """
+        if _is_dataframe(X):
+            validate_data(self, X, reset=reset, skip_check_array=True)
+            n_min = 2 if reset else 1
+            if len(X) < n_min:
+                raise ValueError(f"Found a data frame with {len(X)} sample(s) while a minimum of {n_min} is required.")
+            return X
+        return validate_data(
+            self,
+            X,
+            reset=reset,
+            accept_sparse=["csr", "csc"],
+            dtype="numeric",
+            ensure_all_finite="allow-nan",
+            ensure_min_samples=2 if reset else 1,
+        )
+
+    def _validate_y(self, y) -> tuple[np.ndarray, np.ndarray]:
+        """Check ``y`` and return ``(classes, encoded)``; binary only for now."""
+        if y is None:
+            raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
+        y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
+        y = column_or_1d(y, warn=True)
+        check_classification_targets(y)
+        classes, encoded = np.unique(y, return_inverse=True)
+        if len(classes) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs samples of 2 classes, but the data contains only one class: {classes[0]!r}."
+            )
+        if type_of_target(y) == "multiclass" and len(classes) > 2:
+            raise ValueError(
+                f"Only binary classification is supported. y has {len(classes)} classes; "
+                f"{type(self).__name__} does not handle multiclass targets yet."
+            )
+        return classes, encoded
+
+    def _encode_labels(self, y, name: str = "y") -> np.ndarray:
+        """Encode labels of an eval set with the classes seen in ``fit``."""
+        y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name=name))
+        classes = self._classes_value
+        idx = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+        unseen = classes[idx] != y
+        if np.any(unseen):
+            raise ValueError(f"{name} contains labels not seen in fit: {np.unique(y[unseen]).tolist()!r}.")
+        return idx
+
+    # ----------------------------------------------------------------------- fit
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Fit the booster with the focal objective, its optimal start score and focal eval metric.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or data frame of shape (n_samples, n_features)
+            Training data. NaN marks a missing value. Data frames go to the booster as they
+            are, so categorical columns work as in the booster's own estimator.
+        y : array-like of shape (n_samples,)
+            Class labels of any type, two classes.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights, used by the objective, the start score and the metric.
+        **fit_params : dict
+            Any other keyword argument of the booster estimator's ``fit`` (eval sets and their
+            weights, callbacks, categorical features, ...). Eval-set labels are given as in
+            ``y``. The booster's own start-score arguments are not accepted: the start score is
+            fitted and folded into the model.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self.__dict__.pop("init_score_", None)  # a refit starts unfitted
+        gamma = check_gamma(self.focal_gamma, "focal_gamma")
+        self._check_booster_params()
+        X = self._validate_X(X, reset=True)
+        classes, y_enc = self._validate_y(y)
+        check_consistent_length(X, y_enc)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            if not sample_weight.sum() > 0:
+                raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+        weights = np.ones(len(y_enc)) if sample_weight is None else sample_weight
+        class_totals = np.bincount(y_enc, weights=weights, minlength=len(classes))
+        empty = classes[class_totals <= 0]
+        if len(empty):
+            raise ValueError(
+                f"sample_weight is zero for every sample of class {empty.tolist()!r}; "
+                "each class needs a positive total weight."
+            )
+        self._classes_value = classes
+        class_weights = resolve_class_weights(self.focal_alpha, classes, class_totals)
+        booster_weights = self._booster_class_weights(classes, class_totals)
+        if booster_weights is not None:
+            class_weights = booster_weights if class_weights is None else class_weights * booster_weights
+        loss = BinaryFocalLoss(alpha=class_weights, gamma=gamma)
+        init_score = loss.init_score_from_totals(class_totals)
+        self._fit_booster(X, y_enc, sample_weight, loss, init_score, fit_params)
+        self.loss_ = loss
+        self.init_score_ = init_score
+        return self
+
+    def _booster_class_weights(self, classes, class_totals):
+        """Per-class weights from a booster parameter (LightGBM's ``class_weight``); none by default."""
+        return None
+
+    # ---------------------------------------------------------------- prediction
+    def decision_function(self, X, **predict_params) -> np.ndarray:
+        """Raw margin (log-odds of ``classes_[1]``), start score included.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or data frame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            Keyword arguments of the booster estimator's prediction (for example
+            ``num_iteration`` for LightGBM, ``iteration_range`` for XGBoost).
+
+        Returns
+        -------
+        margin : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self, "init_score_")
+        X = self._validate_X(X, reset=False)
+        return np.asarray(self._raw_margin(X, **predict_params), dtype=float)
+
+    def predict_proba(self, X, **predict_params) -> np.ndarray:
+        """Class probabilities: the sigmoid of the margin.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or data frame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            As in :meth:`decision_function`.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, 2)
+            Columns in the order of ``classes_``.
+        """
+        margin = self.decision_function(X, **predict_params)
+        return np.column_stack([expit(-margin), expit(margin)])
+
+    def predict(self, X, **predict_params) -> np.ndarray:
+        """Predicted class labels: ``classes_[1]`` where the margin is positive.
+
+        Parameters
+        ----------
+        X : array-like, sparse matrix or data frame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            As in :meth:`decision_function`.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        margin = self.decision_function(X, **predict_params)
+        return self.classes_[(margin > 0).astype(int)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.no_validation = False
+        tags.input_tags.allow_nan = True
+        tags.input_tags.sparse = True
+        tags.target_tags.required = True
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_label = False
+        return tags
+
+
+class SklearnObjective:
+    """The focal objective in the calling convention of the boosters' scikit-learn wrappers.
+
+    ``LGBMClassifier`` calls ``objective(y_true, y_pred, weight)`` and ``XGBClassifier`` calls
+    ``objective(y_true, y_pred, sample_weight=...)``; both get ``(grad, hess)``. A module-level
+    class rather than a closure, so fitted estimators pickle.
+    """
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.loss!r})"
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return self.loss.gradient_hessian(y_true, y_pred, sample_weight)
+
+
+def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None) -> float:
+    """The eval metric of both adapters: the (weighted) mean focal loss of raw scores."""
+    if sample_weight is not None and np.size(sample_weight) == 0:
+        sample_weight = None
+    return float(np.average(loss.loss(y_true, raw_score), weights=sample_weight))

@@ -1,0 +1,251 @@
+"""FocalLGBMClassifier: the LightGBM adapter.
+
+Design: a subclass of ``lightgbm.LGBMClassifier``, so users keep every LightGBM parameter and
+habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importances_``, callbacks,
+``lightgbm.plot_importance``) with their own meaning. The traps of subclassing are handled
+here, in one place each:
+
+- the objective is not a constructor parameter to mutate: it is injected where LightGBM turns
+  parameters into booster parameters (``_process_params``), which also keeps ``focal_gamma``
+  and ``focal_alpha`` away from the booster and drops LightGBM's default ``binary_logloss``
+  metric (which LightGBM would compute on raw margins as if they were probabilities);
+- LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
+  start score is added to every leaf of the first tree after training (``_fold_init_score``);
+  ``booster_`` then predicts the same margins on its own, also after a save and load;
+- with a callable objective LightGBM fails on data in which no feature can be split on
+  (constant columns, very few rows); its built-in objective grows a constant tree there, so
+  that case is trained with the built-in objective and gets the focal start score folded in.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+from lightgbm import LGBMClassifier
+from lightgbm.basic import LightGBMError
+from sklearn.utils.validation import _num_samples
+
+from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, resolve_class_weights, weighted_mean_loss
+
+__all__ = ["FocalLGBMClassifier"]
+
+_METRIC_ALIASES = ("metric", "metrics", "metric_types")
+# LightGBM computes these on the raw margins of a custom objective as if they were probabilities.
+_PROBABILITY_METRICS = {
+    "binary_logloss", "binary", "logloss", "binary_error", "error", "cross_entropy", "xentropy",
+    "cross_entropy_lambda", "xentlambda", "kullback_leibler", "kldiv", "multi_logloss",
+    "multiclass", "softmax", "multiclassova", "multiclass_ova", "ova", "ovr", "multi_error",
+}
+_NO_FEATURES_ERROR = "num_features()) > (0)"
+_HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
+
+
+class _LGBMFocalMetric:
+    """Focal eval metric in ``LGBMClassifier``'s convention: ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``."""
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def __call__(self, y_true, y_pred, weight):
+        return "focal_loss", weighted_mean_loss(self.loss, y_true, y_pred, weight), False
+
+
+def _pop_eval_pairs(fit_params: dict) -> list:
+    """Eval sets as a list of ``(X, y)``, from ``eval_set`` or LightGBM 4.7's ``eval_X``/``eval_y``."""
+    eval_set = fit_params.pop("eval_set", None)
+    eval_X, eval_y = fit_params.pop("eval_X", None), fit_params.pop("eval_y", None)
+    if eval_X is not None or eval_y is not None:
+        if eval_set is not None or eval_X is None or eval_y is None:
+            raise ValueError("Give eval sets either as eval_set or as both eval_X and eval_y.")
+        if not isinstance(eval_X, tuple):
+            eval_X, eval_y = (eval_X,), (eval_y,)
+        if len(eval_X) != len(eval_y):
+            raise ValueError(f"eval_X has {len(eval_X)} data sets but eval_y has {len(eval_y)}.")
+        return list(zip(eval_X, eval_y))
+    if isinstance(eval_set, tuple):
+        eval_set = [eval_set]
+    return list(eval_set or [])
+
+
+def _metric_names(metric) -> list:
+    if metric is None:
+        return []
+    return [m for m in (metric if isinstance(metric, (list, tuple)) else [metric]) if isinstance(m, str)]
+
+
+class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
+    """LightGBM classifier trained with the focal loss.
+
+    A drop-in ``lightgbm.LGBMClassifier``: every parameter of ``LGBMClassifier`` is accepted
+    with the same meaning and default, and the fitted estimator has the same attributes. The
+    objective is the focal loss (:class:`skfocal.BinaryFocalLoss`), the boosting starts from its
+    optimal constant, which is folded into the model, ``predict_proba`` is the sigmoid of the
+    margin, and the default eval metric is the focal loss of each eval set.
+
+    Parameters
+    ----------
+    focal_gamma : float, default=2.0
+        Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
+        loss, and the model is then the one ``LGBMClassifier`` fits.
+    focal_alpha : None, float, "balanced" or dict, default=None
+        Class weighting in the loss. ``None``: none. A float in the open interval (0, 1):
+        the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
+        ``"balanced"``: ``W / (K * W_k)`` for class ``k`` (``W_k`` its summed sample weight,
+        ``W`` the total, ``K`` the number of classes). A dict: ``{label: weight}`` for every class.
+    **kwargs : dict
+        Any parameter of ``lightgbm.LGBMClassifier`` (``n_estimators``, ``learning_rate``,
+        ``num_leaves``, ``n_jobs``, ``random_state``, ...) or LightGBM parameter. ``objective`` is not
+        accepted (the loss is the focal loss). ``class_weight`` (dict or ``"balanced"``) weights
+        each class's loss exactly as ``focal_alpha`` does; when both are given the weights
+        multiply.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        Class labels, sorted.
+    init_score_ : float
+        The start score: the constant margin that minimises the weighted training focal loss.
+        It is part of ``booster_``.
+    loss_ : BinaryFocalLoss
+        The loss the model was trained with (class weights resolved).
+    booster_ : lightgbm.Booster
+        The native model; ``booster_.predict(X, raw_score=True)`` equals ``decision_function(X)``.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Feature names seen during fit, when ``X`` had string column names.
+
+    Other fitted attributes of ``LGBMClassifier`` (``evals_result_``, ``best_iteration_``,
+    ``best_score_``, ``feature_importances_``, ...) are available as usual.
+
+    See Also
+    --------
+    FocalXGBClassifier : The same for XGBoost.
+    BinaryFocalLoss : The loss, for the native ``lightgbm.train``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skfocal import FocalLGBMClassifier
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> clf = FocalLGBMClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=20, verbose=-1)
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, **kwargs):
+        self.focal_gamma = focal_gamma
+        self.focal_alpha = focal_alpha
+        super().__init__(**kwargs)
+
+    # ------------------------------------------------------------ adapter hooks
+    def _check_booster_params(self) -> None:
+        if self.objective is not None:
+            raise ValueError(
+                f"{type(self).__name__} trains the focal loss; objective must stay None, got {self.objective!r}."
+            )
+        params = self.get_params()
+        if any(params.get(alias) in ("rf", "random_forest") for alias in ("boosting_type", "boosting", "boost")):
+            raise ValueError(
+                "LightGBM's random forest mode (boosting_type='rf') takes neither a start score nor a "
+                "custom objective; use boosting_type='gbdt' (optionally with subsample) or 'dart'."
+            )
+        for alias in _METRIC_ALIASES:
+            self._check_metric_names(params.get(alias), alias)
+
+    @staticmethod
+    def _check_metric_names(metric, where: str) -> None:
+        bad = [m for m in _metric_names(metric) if m in _PROBABILITY_METRICS]
+        if bad:
+            raise ValueError(
+                f"{where}={bad!r}: LightGBM computes these metrics on the raw margins of a custom "
+                "objective as if they were probabilities, which gives wrong numbers. The default "
+                "eval metric is the focal loss; margin-based metrics such as 'auc' or "
+                "'average_precision', or a callable eval_metric, are fine."
+            )
+
+    def _booster_class_weights(self, classes, class_totals):
+        # LightGBM's class_weight multiplies the loss of each class exactly as focal_alpha
+        # does, so it joins the loss's class weights (and so the start score and the metric).
+        if self.class_weight is None:
+            return None
+        return resolve_class_weights(self.class_weight, classes, class_totals, name="class_weight", sklearn_dict=True)
+
+    def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
+        fit_params = dict(fit_params)
+        for name in ("init_score", "eval_init_score", "init_model"):
+            if fit_params.get(name) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.fit does not take {name}: the start score is fitted "
+                    "(init_score_) and folded into the model."
+                )
+            fit_params.pop(name, None)
+        eval_set = _pop_eval_pairs(fit_params)
+        if eval_set:
+            eval_set = [
+                (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
+                for X_eval, y_eval in eval_set
+            ]
+            fit_params["eval_init_score"] = [np.full(_num_samples(X_eval), init_score) for X_eval, _ in eval_set]
+            if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
+                fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
+                fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
+                eval_set = None
+        user_metric = fit_params.pop("eval_metric", None)
+        self._check_metric_names(user_metric, "eval_metric")
+        user_metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
+        user_metrics = [m for m in user_metrics if m is not None]
+
+        def train(objective, metrics) -> None:
+            # class_weight is already part of the loss (_booster_class_weights); LightGBM must
+            # not apply it a second time, so it is hidden from the parent's fit.
+            self._focal_objective = objective
+            class_weight, self.class_weight, self._class_weight = self.class_weight, None, None
+            try:
+                LGBMClassifier.fit(
+                    self, X, y, sample_weight=sample_weight, init_score=np.full(len(y), init_score),
+                    eval_set=eval_set, eval_metric=metrics, **fit_params,
+                )  # fmt: skip
+            finally:
+                self.class_weight = class_weight
+
+        try:
+            train(SklearnObjective(loss), user_metrics + [_LGBMFocalMetric(loss)])
+        except LightGBMError as exc:
+            if _NO_FEATURES_ERROR not in str(exc):
+                raise
+            # No feature can be split on: the model is a constant. LightGBM's built-in
+            # objective grows that constant tree (its eval metrics see probabilities, so the
+            # focal metric, which expects margins, is left out).
+            train(None, user_metrics)
+        self._fold_init_score(init_score)
+
+    def _fold_init_score(self, init_score: float) -> None:
+        """Add the start score to every leaf of the first tree, making ``booster_`` self-contained."""
+        booster = self.booster_
+        n_leaves = booster.dump_model(num_iteration=1)["tree_info"][0]["num_leaves"]
+        for leaf in range(n_leaves):
+            booster.set_leaf_output(0, leaf, booster.get_leaf_output(0, leaf) + init_score)
+
+    def _process_params(self, stage: str) -> dict:
+        # LightGBM's hook from constructor parameters to booster parameters (see module docstring).
+        if stage == "fit":
+            self._objective = getattr(self, "_focal_objective", None)
+        params = super()._process_params(stage)
+        for name in FOCAL_PARAMS:
+            params.pop(name, None)
+        user_set_metric = any(alias in self.get_params() for alias in _METRIC_ALIASES)
+        if stage == "fit" and self._objective is not None and not user_set_metric:
+            params["metric"] = None
+        return params
+
+    def _raw_margin(self, X, **predict_params) -> np.ndarray:
+        for name in ("raw_score", "pred_leaf", "pred_contrib"):
+            if predict_params.get(name):
+                raise TypeError(
+                    f"{name}=True is not a probability or label output; use decision_function for "
+                    f"margins, or booster_.predict(X, {name}=True)."
+                )
+            predict_params.pop(name, None)
+        return super(LGBMClassifier, self).predict(X, raw_score=True, **predict_params)

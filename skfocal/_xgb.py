@@ -1,0 +1,172 @@
+"""FocalXGBClassifier: the XGBoost adapter.
+
+Design: a subclass of ``xgboost.XGBClassifier``, so users keep every XGBoost parameter and habit
+(``get_booster()``, ``evals_result()``, ``best_iteration``, ``early_stopping_rounds``,
+``feature_importances_``, ``xgboost.plot_importance``) with their own meaning. The traps of
+subclassing are handled here, in one place each:
+
+- ``XGBClassifier.fit`` reads the objective and the eval metric from the constructor
+  parameters ``objective`` and ``eval_metric``. Those stay the user's: for the duration of the
+  parent's ``fit`` only, they are swapped for the focal objective and, unless the user chose a
+  callable metric, the focal metric (``_focal_training``), and restored afterwards.
+- XGBoost forwards every estimator parameter to the booster, so ``focal_gamma`` and
+  ``focal_alpha`` are declared wrapper parameters; XGBoost's own ``gamma`` (``min_split_loss``)
+  and ``alpha`` (``reg_alpha``) keep their meaning.
+- XGBoost estimates no intercept for a callable objective; the start score is given as
+  ``base_score`` (a probability, since the booster's objective stays ``binary:logistic``), so it
+  is stored in the model and ``get_booster()`` predicts the same margins on its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+
+import numpy as np
+from scipy.special import expit
+from xgboost import XGBClassifier
+
+from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, weighted_mean_loss
+
+__all__ = ["FocalXGBClassifier"]
+
+
+class _XGBFocalMetric:
+    """Focal eval metric in ``XGBClassifier``'s convention: ``(y_true, y_pred, sample_weight=None) -> value``."""
+
+    __name__ = "focal_loss"
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        return weighted_mean_loss(self.loss, y_true, y_pred, sample_weight)
+
+
+def _is_callable_metric(metric) -> bool:
+    return callable(metric) or (
+        isinstance(metric, (list, tuple)) and any(callable(m) for m in metric)
+    )
+
+
+class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
+    """XGBoost classifier trained with the focal loss.
+
+    A drop-in ``xgboost.XGBClassifier``: every parameter of ``XGBClassifier`` is accepted with
+    the same meaning and default (XGBoost's ``gamma`` is still ``min_split_loss`` and ``alpha``
+    still L1 regularisation), and the fitted estimator has the same attributes. The objective is
+    the focal loss (:class:`skfocal.BinaryFocalLoss`), boosting starts from its optimal
+    constant, stored in the model as ``base_score``, ``predict_proba`` is the sigmoid of the
+    margin, and the default eval metric is the focal loss of each eval set.
+
+    Parameters
+    ----------
+    focal_gamma : float, default=2.0
+        Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
+        loss, and the model is then the one ``XGBClassifier`` fits.
+    focal_alpha : None, float, "balanced" or dict, default=None
+        Class weighting in the loss. ``None``: none. A float in the open interval (0, 1):
+        the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
+        ``"balanced"``: ``W / (K * W_k)`` for class ``k`` (``W_k`` its summed sample weight,
+        ``W`` the total, ``K`` the number of classes). A dict: ``{label: weight}`` for every class.
+    **kwargs : dict
+        Any parameter of ``xgboost.XGBClassifier`` (``n_estimators``, ``max_depth``,
+        ``learning_rate``, ``early_stopping_rounds``, ``eval_metric``, ``n_jobs``, ...). Not
+        accepted: ``objective`` (the loss is the focal loss) and ``base_score`` (the start
+        score is fitted). A string ``eval_metric`` is computed by XGBoost on probabilities and
+        logged next to the focal loss; a callable one replaces it.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+        Class labels, sorted.
+    init_score_ : float
+        The start score: the constant margin that minimises the weighted training focal loss.
+        It is part of the booster (as ``base_score``, in probability).
+    loss_ : BinaryFocalLoss
+        The loss the model was trained with (class weights resolved).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Feature names seen during fit, when ``X`` had string column names.
+
+    Other fitted attributes of ``XGBClassifier`` (``evals_result()``, ``best_iteration``,
+    ``feature_importances_``, ...) are available as usual.
+
+    See Also
+    --------
+    FocalLGBMClassifier : The same for LightGBM.
+    BinaryFocalLoss : The loss, for the native ``xgboost.train``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skfocal import FocalXGBClassifier
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> clf = FocalXGBClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=20)
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
+
+    _DEFAULT_OBJECTIVE = "binary:logistic"
+
+    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, **kwargs):
+        self.focal_gamma = focal_gamma
+        self.focal_alpha = focal_alpha
+        super().__init__(**kwargs)
+
+    def _wrapper_params(self) -> set:
+        # Parameters XGBoost keeps out of the booster's configuration.
+        return super()._wrapper_params() | set(FOCAL_PARAMS)
+
+    # ------------------------------------------------------------ adapter hooks
+    def _check_booster_params(self) -> None:
+        if self.objective != self._DEFAULT_OBJECTIVE:
+            raise ValueError(
+                f"{type(self).__name__} trains the focal loss; objective must stay "
+                f"{self._DEFAULT_OBJECTIVE!r}, got {self.objective!r}."
+            )
+        if self.base_score is not None:
+            raise ValueError(
+                f"{type(self).__name__} fits its start score (init_score_); base_score must stay None, "
+                f"got {self.base_score!r}."
+            )
+
+    @contextlib.contextmanager
+    def _focal_training(self, loss, init_score: float):
+        """Let ``XGBClassifier.fit`` see the focal objective, metric and start score, then restore."""
+        saved = self.objective, self.eval_metric, self.base_score
+        self.objective = SklearnObjective(loss)
+        if not _is_callable_metric(self.eval_metric):
+            user = [] if self.eval_metric is None else [self.eval_metric]
+            if isinstance(self.eval_metric, (list, tuple)):
+                user = list(self.eval_metric)
+            self.eval_metric = [*user, _XGBFocalMetric(loss)] if user else _XGBFocalMetric(loss)
+        self.base_score = float(expit(init_score))
+        try:
+            yield
+        finally:
+            self.objective, self.eval_metric, self.base_score = saved
+
+    def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
+        fit_params = dict(fit_params)
+        for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
+            if fit_params.get(name) is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.fit does not take {name}: the start score is fitted "
+                    "(init_score_) and stored in the model."
+                )
+            fit_params.pop(name, None)
+        eval_set = fit_params.pop("eval_set", None)
+        if eval_set is not None:
+            eval_set = [
+                (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
+                for X_eval, y_eval in eval_set
+            ]
+        fit_params.setdefault("verbose", False)
+        with self._focal_training(loss, init_score):
+            XGBClassifier.fit(self, X, y, sample_weight=sample_weight, eval_set=eval_set, **fit_params)
+
+    def _raw_margin(self, X, **predict_params) -> np.ndarray:
+        if predict_params.pop("output_margin", False):
+            raise TypeError("output_margin=True is not a probability or label output; use decision_function.")
+        return super(XGBClassifier, self).predict(X, output_margin=True, **predict_params)
