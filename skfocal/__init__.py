@@ -3,7 +3,15 @@
 from ._lgbm import FocalLGBMClassifier
 from ._loss import BinaryFocalLoss
 from ._xgb import FocalXGBClassifier
+from .metrics import focal_loss_score, make_focal_loss_scorer
 
 __version__ = "0.1.0"
 
-__all__ = ["BinaryFocalLoss", "FocalLGBMClassifier", "FocalXGBClassifier", "__version__"]
+__all__ = [
+    "BinaryFocalLoss",
+    "FocalLGBMClassifier",
+    "FocalXGBClassifier",
+    "focal_loss_score",
+    "make_focal_loss_scorer",
+    "__version__",
+]

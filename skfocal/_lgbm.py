@@ -205,7 +205,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             try:
                 LGBMClassifier.fit(
                     self, X, y, sample_weight=sample_weight, init_score=np.full(len(y), init_score),
-                    eval_set=eval_set, eval_metric=metrics, **fit_params,
+                    eval_set=eval_set or None, eval_metric=metrics, **fit_params,
                 )  # fmt: skip
             finally:
                 self.class_weight = class_weight
