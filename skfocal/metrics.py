@@ -71,11 +71,12 @@ def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_w
     gamma = check_gamma(gamma)
     class_weights = check_binary_alpha(alpha)
     y_true = column_or_1d(check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true"))
-    y_prob = check_array(y_prob, ensure_2d=False, dtype=np.float64, input_name="y_prob")
+    y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
+    eps = np.finfo(y_prob.dtype).eps  # as log_loss: clip and check sums at the input's precision
     if y_prob.ndim == 2:
         if y_prob.shape[1] != 2:
             raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, 2), got {y_prob.shape}.")
-        if not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(np.finfo(float).eps)):
+        if not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
             raise ValueError("The rows of y_prob must sum to 1.")
         y_prob = y_prob[:, 1]
     elif y_prob.ndim != 1:
@@ -84,8 +85,7 @@ def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_w
         raise ValueError("y_prob must contain probabilities in [0, 1].")
     check_consistent_length(y_true, y_prob, sample_weight)
     positive = _positive_mask(y_true, pos_label)
-    eps = np.finfo(y_prob.dtype).eps
-    p = np.clip(y_prob, eps, 1 - eps)
+    p = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
     pt = np.where(positive, p, 1 - p)
     q = np.where(positive, 1 - p, p)  # 1 - pt, taken from the input rather than by subtraction
     per_row = -(q**gamma) * np.log(pt)
