@@ -11,14 +11,20 @@ from xgboost import XGBClassifier
 
 from skfocal import FocalLGBMClassifier, FocalXGBClassifier, focal_loss_score
 
-X, y = make_classification(n_samples=20_000, n_features=20, n_informative=6, weights=[0.97], flip_y=0.01, random_state=0)
+X, y = make_classification(
+    n_samples=20_000, n_features=20, n_informative=6, weights=[0.97], flip_y=0.01, random_state=0
+)
 X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, test_size=0.3, random_state=0)
 
 models = {
     "LGBMClassifier (log loss)": LGBMClassifier(n_estimators=200, learning_rate=0.05, verbose=-1),
-    "FocalLGBMClassifier": FocalLGBMClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=200, learning_rate=0.05, verbose=-1),
+    "FocalLGBMClassifier": FocalLGBMClassifier(
+        focal_gamma=2.0, focal_alpha=0.25, n_estimators=200, learning_rate=0.05, verbose=-1
+    ),
     "XGBClassifier (log loss)": XGBClassifier(n_estimators=200, learning_rate=0.05, max_depth=4),
-    "FocalXGBClassifier": FocalXGBClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=200, learning_rate=0.05, max_depth=4),
+    "FocalXGBClassifier": FocalXGBClassifier(
+        focal_gamma=2.0, focal_alpha=0.25, n_estimators=200, learning_rate=0.05, max_depth=4
+    ),
 }
 
 print(f"{'model':28s} {'avg precision':>13s} {'log loss':>9s} {'focal loss':>10s}")

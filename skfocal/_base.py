@@ -83,13 +83,19 @@ def resolve_class_weights(
             raise ValueError(f"{name} has no weight for class(es) {missing!r}; give one for each of {labels!r}.")
         weights = np.array([alpha.get(c, 1.0) for c in labels], dtype=float)
         if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
-            raise ValueError(f"{name} weights must be finite and > 0, got {dict(zip(labels, weights.tolist()))!r}.")
+            raise ValueError(
+                f"{name} weights must be finite and > 0, got {dict(zip(labels, weights.tolist(), strict=False))!r}."
+            )
         return weights
     if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool) and not sklearn_dict:
         if not 0.0 < float(alpha) < 1.0:
             raise ValueError(f"{name} must lie in the open interval (0, 1), got {alpha!r}.")
         return np.array([1.0 - float(alpha), float(alpha)])
-    kinds = "None, 'balanced' or a dict {label: weight}" if sklearn_dict else "None, a float in (0, 1), 'balanced' or a dict {label: weight}"
+    kinds = (
+        "None, 'balanced' or a dict {label: weight}"
+        if sklearn_dict
+        else "None, a float in (0, 1), 'balanced' or a dict {label: weight}"
+    )
     raise TypeError(f"{name} must be {kinds}; got {alpha!r} of type {type(alpha).__name__}.")
 
 
@@ -117,7 +123,9 @@ class FocalClassifierMixin:
         try:
             return self.__dict__["_feature_names_in_value"]
         except KeyError:
-            raise AttributeError(f"{type(self).__name__} has no feature_names_in_ (fitted without feature names).") from None
+            raise AttributeError(
+                f"{type(self).__name__} has no feature_names_in_ (fitted without feature names)."
+            ) from None
 
     @feature_names_in_.setter
     def feature_names_in_(self, value) -> None:
@@ -168,7 +176,8 @@ class FocalClassifierMixin:
         classes, encoded = np.unique(y, return_inverse=True)
         if len(classes) < 2:
             raise ValueError(
-                f"{type(self).__name__} needs samples of 2 classes, but the data contains only one class: {classes[0]!r}."
+                f"{type(self).__name__} needs samples of 2 classes, "
+                f"but the data contains only one class: {classes[0]!r}."
             )
         if type_of_target(y) == "multiclass" and len(classes) > 2:
             raise ValueError(

@@ -33,16 +33,35 @@ __all__ = ["FocalLGBMClassifier"]
 _METRIC_ALIASES = ("metric", "metrics", "metric_types")
 # LightGBM computes these on the raw margins of a custom objective as if they were probabilities.
 _PROBABILITY_METRICS = {
-    "binary_logloss", "binary", "logloss", "binary_error", "error", "cross_entropy", "xentropy",
-    "cross_entropy_lambda", "xentlambda", "kullback_leibler", "kldiv", "multi_logloss",
-    "multiclass", "softmax", "multiclassova", "multiclass_ova", "ova", "ovr", "multi_error",
+    "binary_logloss",
+    "binary",
+    "logloss",
+    "binary_error",
+    "error",
+    "cross_entropy",
+    "xentropy",
+    "cross_entropy_lambda",
+    "xentlambda",
+    "kullback_leibler",
+    "kldiv",
+    "multi_logloss",
+    "multiclass",
+    "softmax",
+    "multiclassova",
+    "multiclass_ova",
+    "ova",
+    "ovr",
+    "multi_error",
 }
 _NO_FEATURES_ERROR = "num_features()) > (0)"
 _HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
 
 
 class _LGBMFocalMetric:
-    """Focal eval metric in ``LGBMClassifier``'s convention: ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``."""
+    """Focal eval metric in ``LGBMClassifier``'s convention.
+
+    ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``, on raw margins.
+    """
 
     def __init__(self, loss):
         self.loss = loss
@@ -62,7 +81,7 @@ def _pop_eval_pairs(fit_params: dict) -> list:
             eval_X, eval_y = (eval_X,), (eval_y,)
         if len(eval_X) != len(eval_y):
             raise ValueError(f"eval_X has {len(eval_X)} data sets but eval_y has {len(eval_y)}.")
-        return list(zip(eval_X, eval_y))
+        return list(zip(eval_X, eval_y, strict=False))
     if isinstance(eval_set, tuple):
         eval_set = [eval_set]
     return list(eval_set or [])

@@ -48,9 +48,7 @@ def check_binary_alpha(alpha, name: str = "alpha") -> np.ndarray | None:
     try:
         weights = np.asarray(alpha, dtype=float)
     except (TypeError, ValueError):
-        raise TypeError(
-            f"{name} must be None, a float in (0, 1) or two class weights, got {alpha!r}."
-        ) from None
+        raise TypeError(f"{name} must be None, a float in (0, 1) or two class weights, got {alpha!r}.") from None
     if weights.shape != (2,):
         raise ValueError(f"{name} as class weights must have exactly 2 entries, got shape {weights.shape}.")
     if not np.all(np.isfinite(weights)) or np.any(weights <= 0):
@@ -291,9 +289,8 @@ class BinaryFocalLoss:
         """
         w0, w1 = (float(t) for t in np.asarray(class_totals, dtype=float))
         if not (w0 > 0 and w1 > 0 and np.isfinite(w0 + w1)):
-            raise ValueError(
-                f"Both classes need a positive, finite total weight; got W0={w0!r}, W1={w1!r}."
-            )
+            raise ValueError(f"Both classes need a positive, finite total weight; got W0={w0!r}, W1={w1!r}.")
+
         def derivative(z):
             z = np.atleast_1d(np.asarray(z, dtype=float))
             g0, _ = self._grad_hess_unchecked(np.zeros_like(z), z)

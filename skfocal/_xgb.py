@@ -43,9 +43,7 @@ class _XGBFocalMetric:
 
 
 def _is_callable_metric(metric) -> bool:
-    return callable(metric) or (
-        isinstance(metric, (list, tuple)) and any(callable(m) for m in metric)
-    )
+    return callable(metric) or (isinstance(metric, (list, tuple)) and any(callable(m) for m in metric))
 
 
 class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):

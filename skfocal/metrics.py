@@ -11,21 +11,28 @@ from ._loss import check_binary_alpha, check_gamma
 __all__ = ["focal_loss_score", "make_focal_loss_scorer"]
 
 
-def _positive_mask(y_true: np.ndarray, pos_label) -> np.ndarray:
-    """Boolean mask of the positive class, following ``sklearn.metrics.log_loss``'s conventions."""
+def _positive_label(y_true: np.ndarray, pos_label):
+    """The positive label and its column in a ``predict_proba`` matrix, as ``log_loss`` reads them."""
     labels = np.unique(y_true)
     if len(labels) > 2:
         raise ValueError(f"focal_loss_score is binary for now; y_true has {len(labels)} labels.")
+    binary_numbers = len(labels) == 1 and (labels[0] in (0, 1, -1) or isinstance(labels[0], (bool, np.bool_)))
     if pos_label is None:
         if len(labels) == 2:
-            pos_label = labels[1]  # the greater label, as log_loss and predict_proba's column order
-        elif labels[0] in (0, 1, -1) or isinstance(labels[0], (bool, np.bool_)):
+            pos_label = labels[1]  # the greater label, which is classes_[1] of a fitted classifier
+        elif binary_numbers:
             pos_label = 1
         else:
             raise ValueError(
                 f"y_true has the single label {labels[0]!r}; pass pos_label to say whether it is the positive class."
             )
-    return y_true == pos_label
+    if len(labels) == 2:
+        if pos_label not in labels.tolist():
+            raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels.tolist()!r}.")
+        column = labels.tolist().index(pos_label)
+    else:  # one label present: the column order is only known for 0/1 (or -1/1) labels
+        column = 1 if pos_label == 1 else (0 if binary_numbers else None)
+    return pos_label, column
 
 
 def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_weight=None, pos_label=None) -> float:
@@ -73,18 +80,23 @@ def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_w
     y_true = column_or_1d(check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true"))
     y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
     eps = np.finfo(y_prob.dtype).eps  # as log_loss: clip and check sums at the input's precision
-    if y_prob.ndim == 2:
-        if y_prob.shape[1] != 2:
-            raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, 2), got {y_prob.shape}.")
-        if not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
-            raise ValueError("The rows of y_prob must sum to 1.")
-        y_prob = y_prob[:, 1]
-    elif y_prob.ndim != 1:
+    two_columns = y_prob.ndim == 2
+    if y_prob.ndim not in (1, 2) or (two_columns and y_prob.shape[1] != 2):
         raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, 2), got {y_prob.shape}.")
+    if two_columns and not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
+        raise ValueError("The rows of y_prob must sum to 1.")
     if np.any((y_prob < 0) | (y_prob > 1)):
         raise ValueError("y_prob must contain probabilities in [0, 1].")
     check_consistent_length(y_true, y_prob, sample_weight)
-    positive = _positive_mask(y_true, pos_label)
+    pos_label, column = _positive_label(y_true, pos_label)
+    if two_columns:
+        if column is None:
+            raise ValueError(
+                "y_true holds one label, so the columns of a (n_samples, 2) y_prob cannot be matched to "
+                "labels; pass the positive-class probability as a 1-D array."
+            )
+        y_prob = y_prob[:, column]
+    positive = y_true == pos_label
     p = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
     pt = np.where(positive, p, 1 - p)
     q = np.where(positive, 1 - p, p)  # 1 - pt, taken from the input rather than by subtraction

@@ -211,7 +211,7 @@ def test_sample_weight_reaches_objective_start_score_and_metric(case, data):
     w = np.where(y == 1, 3.0, 1.0)
     weighted = case.focal(**case.params).fit(X, y, sample_weight=w)
     # Integer weights are row copies for the start score...
-    X_rep, y_rep = np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))
+    _X_rep, y_rep = np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))
     assert weighted.init_score_ == pytest.approx(BinaryFocalLoss().init_score(y_rep), abs=1e-12)
     # ...and the trained model moves towards the up-weighted class.
     plain = case.focal(**case.params).fit(X, y)

@@ -40,7 +40,7 @@ def _mp_focal(z, y, gamma):
     return -(q**gamma) * mpmath.log(pt)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _reference(gamma: float):
     """(loss, grad, hess) arrays of shape (2, n_margins) for y = 0, 1 and alpha_t = 1."""
     out = np.empty((3, 2, len(MARGINS)))
@@ -204,7 +204,9 @@ def _brute_force_init(loss, y, w):
     values = w0 * loss.loss(np.zeros(len(grid)), grid) + w1 * loss.loss(np.ones(len(grid)), grid)
     i = int(np.argmin(values))
     res = minimize_scalar(
-        mean_loss, bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]), method="bounded",
+        mean_loss,
+        bounds=(grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]),
+        method="bounded",
         options={"xatol": 1e-12},
     )
     return res.x
@@ -212,7 +214,16 @@ def _brute_force_init(loss, y, w):
 
 @pytest.mark.parametrize(
     "gamma, alpha",
-    [(0.0, None), (0.0, 0.25), (0.5, None), (0.5, [2.0, 7.0]), (2.0, 0.25), (2.0, None), (5.0, 0.25), (5.0, [0.3, 3.0])],
+    [
+        (0.0, None),
+        (0.0, 0.25),
+        (0.5, None),
+        (0.5, [2.0, 7.0]),
+        (2.0, 0.25),
+        (2.0, None),
+        (5.0, 0.25),
+        (5.0, [0.3, 3.0]),
+    ],
 )
 def test_init_score_minimises_weighted_mean_loss(gamma, alpha):
     rng = np.random.default_rng(42)
