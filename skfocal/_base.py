@@ -190,7 +190,10 @@ class FocalClassifierMixin:
         """Encode labels of an eval set with the classes seen in ``fit``."""
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name=name))
         classes = self._classes_value
-        idx = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+        try:
+            idx = np.searchsorted(classes, y).clip(0, len(classes) - 1)
+        except TypeError:  # labels of another type than the classes cannot be among them
+            raise ValueError(f"{name} contains labels not seen in fit (classes are {classes.tolist()!r}).") from None
         unseen = classes[idx] != y
         if np.any(unseen):
             raise ValueError(f"{name} contains labels not seen in fit: {np.unique(y[unseen]).tolist()!r}.")

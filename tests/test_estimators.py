@@ -422,10 +422,13 @@ def test_predict_before_fit_and_wrong_width(case, data):
         est.predict(X[:, :-1])
 
 
-def test_eval_set_with_unknown_labels(case, data):
+@pytest.mark.parametrize(
+    "shift", [lambda y: y + 5, lambda y: np.where(y == 1, "yes", "no")], ids=["unseen", "other-type"]
+)
+def test_eval_set_with_unknown_labels(case, data, shift):
     X, y = data
     with pytest.raises(ValueError, match="not seen in fit"):
-        case.focal(**case.params).fit(X, y, eval_set=[(X, y + 5)])
+        case.focal(**case.params).fit(X, y, eval_set=[(X, shift(y))])
 
 
 def test_native_output_flags_are_refused_with_a_pointer(data):
