@@ -199,6 +199,25 @@ class FocalClassifierMixin:
             raise ValueError(f"{name} contains labels not seen in fit: {np.unique(y[unseen]).tolist()!r}.")
         return idx
 
+    def _validate_eval_sets(self, eval_set, eval_weights, weights_name: str):
+        """Check eval sets like the training data; returns ``(pairs, weights)`` with labels encoded."""
+        pairs = [
+            (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
+            for X_eval, y_eval in eval_set
+        ]
+        if eval_weights is None:
+            return pairs, None
+        if len(eval_weights) != len(pairs):
+            raise ValueError(f"{weights_name} has {len(eval_weights)} entries for {len(pairs)} eval sets.")
+        checked = []
+        for (X_eval, _), w in zip(pairs, eval_weights, strict=True):
+            if w is not None:
+                w = _check_sample_weight(w, X_eval, dtype=np.float64, ensure_non_negative=True)
+                if not w.sum() > 0:
+                    raise ValueError(f"{weights_name}: the weights of an eval set are all zero.")
+            checked.append(w)
+        return pairs, checked
+
     # ----------------------------------------------------------------------- fit
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the booster with the focal objective, its optimal start score and focal eval metric.

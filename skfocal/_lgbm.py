@@ -24,6 +24,7 @@ import inspect
 import numpy as np
 from lightgbm import LGBMClassifier
 from lightgbm.basic import LightGBMError
+from scipy.special import logit
 from sklearn.utils.validation import _num_samples
 
 from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, resolve_class_weights, weighted_mean_loss
@@ -31,6 +32,7 @@ from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, resolve
 __all__ = ["FocalLGBMClassifier"]
 
 _METRIC_ALIASES = ("metric", "metrics", "metric_types")
+_OBJECTIVE_ALIASES = ("objective", "objective_type", "app", "application", "loss")
 # LightGBM computes these on the raw margins of a custom objective as if they were probabilities.
 _PROBABILITY_METRICS = {
     "binary_logloss",
@@ -60,14 +62,18 @@ _HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
 class _LGBMFocalMetric:
     """Focal eval metric in ``LGBMClassifier``'s convention.
 
-    ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``, on raw margins.
+    ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``. ``y_pred`` is the raw margin
+    under the focal objective, and a probability under LightGBM's built-in one (the fallback
+    for data without a usable feature).
     """
 
-    def __init__(self, loss):
+    def __init__(self, loss, on_probabilities: bool = False):
         self.loss = loss
+        self.on_probabilities = on_probabilities
 
     def __call__(self, y_true, y_pred, weight):
-        return "focal_loss", weighted_mean_loss(self.loss, y_true, y_pred, weight), False
+        margin = logit(y_pred) if self.on_probabilities else y_pred
+        return "focal_loss", weighted_mean_loss(self.loss, y_true, margin, weight), False
 
 
 def _pop_eval_pairs(fit_params: dict) -> list:
@@ -160,11 +166,14 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
     # ------------------------------------------------------------ adapter hooks
     def _check_booster_params(self) -> None:
-        if self.objective is not None:
-            raise ValueError(
-                f"{type(self).__name__} trains the focal loss; objective must stay None, got {self.objective!r}."
-            )
         params = self.get_params()
+        for alias in _OBJECTIVE_ALIASES:
+            if params.get(alias) is not None:
+                raise ValueError(
+                    f"{type(self).__name__} trains the focal loss; {alias} must stay unset, got {params[alias]!r}."
+                )
+        if any(params.get(alias) for alias in ("linear_tree", "linear_trees")):
+            raise ValueError("linear_tree=True is not supported: the start score cannot be folded into linear leaves.")
         if any(params.get(alias) in ("rf", "random_forest") for alias in ("boosting_type", "boosting", "boost")):
             raise ValueError(
                 "LightGBM's random forest mode (boosting_type='rf') takes neither a start score nor a "
@@ -202,10 +211,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             fit_params.pop(name, None)
         eval_set = _pop_eval_pairs(fit_params)
         if eval_set:
-            eval_set = [
-                (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
-                for X_eval, y_eval in eval_set
-            ]
+            eval_set, eval_weights = self._validate_eval_sets(
+                eval_set, fit_params.get("eval_sample_weight"), "eval_sample_weight"
+            )
+            if eval_weights is not None:
+                fit_params["eval_sample_weight"] = eval_weights
             fit_params["eval_init_score"] = [np.full(_num_samples(X_eval), init_score) for X_eval, _ in eval_set]
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
@@ -235,9 +245,8 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             if _NO_FEATURES_ERROR not in str(exc):
                 raise
             # No feature can be split on: the model is a constant. LightGBM's built-in
-            # objective grows that constant tree (its eval metrics see probabilities, so the
-            # focal metric, which expects margins, is left out).
-            train(None, user_metrics)
+            # objective grows that constant tree; its eval metrics see probabilities.
+            train(None, user_metrics + [_LGBMFocalMetric(loss, on_probabilities=True)])
         self._fold_init_score(init_score)
 
     def _fold_init_score(self, init_score: float) -> None:
@@ -255,7 +264,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         for name in FOCAL_PARAMS:
             params.pop(name, None)
         user_set_metric = any(alias in self.get_params() for alias in _METRIC_ALIASES)
-        if stage == "fit" and self._objective is not None and not user_set_metric:
+        if stage == "fit" and not user_set_metric:
             params["metric"] = None
         return params
 

@@ -155,11 +155,14 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
                 )
             fit_params.pop(name, None)
         eval_set = fit_params.pop("eval_set", None)
+        if isinstance(eval_set, tuple):
+            eval_set = [eval_set]
         if eval_set is not None:
-            eval_set = [
-                (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
-                for X_eval, y_eval in eval_set
-            ]
+            eval_set, eval_weights = self._validate_eval_sets(
+                eval_set, fit_params.get("sample_weight_eval_set"), "sample_weight_eval_set"
+            )
+            if eval_weights is not None:
+                fit_params["sample_weight_eval_set"] = eval_weights
         fit_params.setdefault("verbose", False)
         with self._focal_training(loss, init_score):
             XGBClassifier.fit(self, X, y, sample_weight=sample_weight, eval_set=eval_set, **fit_params)

@@ -363,6 +363,11 @@ def test_booster_parameters_that_contradict_the_focal_objective(data):
         FocalLGBMClassifier().fit(X, y, eval_set=[(X, y)], eval_metric="logloss")
     with pytest.raises(ValueError, match="random forest"):
         FocalLGBMClassifier(boosting_type="rf").fit(X, y)
+    for alias in ("loss", "application", "app", "objective_type"):  # LightGBM's objective aliases
+        with pytest.raises(ValueError, match=alias):
+            FocalLGBMClassifier(**{alias: "cross_entropy"}).fit(X, y)
+    with pytest.raises(ValueError, match="linear_tree"):
+        FocalLGBMClassifier(linear_tree=True).fit(X, y)
     with pytest.raises(ValueError, match="init_score"):
         FocalLGBMClassifier().fit(X, y, init_score=np.zeros(len(y)))
     with pytest.raises(ValueError, match="base_margin"):
@@ -443,10 +448,30 @@ def test_native_output_flags_are_refused_with_a_pointer(data):
 
 def test_lightgbm_without_usable_features_gives_the_constant_model():
     # LightGBM's callable objectives fail when no feature can be split on; the estimator
-    # falls back to a constant tree holding the focal start score.
+    # falls back to a constant tree holding the focal start score, and still logs the focal loss.
     X = np.ones((30, 2))
     y = np.r_[np.zeros(25), np.ones(5)]
-    est = FocalLGBMClassifier(n_estimators=5, verbose=-1).fit(X, y)
-    expected = BinaryFocalLoss().init_score(y)
+    est = FocalLGBMClassifier(n_estimators=5, verbose=-1, focal_alpha=0.25).fit(X, y, eval_set=[(X, y)])
+    expected = BinaryFocalLoss(alpha=0.25).init_score(y)
     np.testing.assert_allclose(est.decision_function(X), expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(est.booster_.predict(X, raw_score=True), expected, rtol=0, atol=1e-12)
+    logged = est.evals_result_["valid_0"]["focal_loss"]
+    # 1e-9: the metric sees sigmoid(margin) and takes its logit back
+    assert logged[-1] == pytest.approx(focal_loss_score(y, est.predict_proba(X), alpha=0.25), rel=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("weights", "match"),
+    [
+        (lambda n: [np.ones(5)], "shape|samples"),
+        (lambda n: [-np.ones(n)], "[Nn]egative"),
+        (lambda n: [np.full(n, np.nan)], "NaN"),
+        (lambda n: [np.ones(n), np.ones(n)], "entries for 1 eval sets"),
+    ],
+    ids=["wrong-length", "negative", "nan", "too-many"],
+)
+def test_bad_eval_sample_weight(case, data, weights, match):
+    X, y = data
+    name = "sample_weight_eval_set" if case is XGBCase else "eval_sample_weight"
+    with pytest.raises(ValueError, match=match):
+        case.focal(**case.params).fit(X[:1000], y[:1000], eval_set=[(X[1000:], y[1000:])], **{name: weights(500)})
