@@ -1,7 +1,7 @@
 """skfocal: focal loss for LightGBM and XGBoost as scikit-learn estimators."""
 
 from ._lgbm import FocalLGBMClassifier
-from ._loss import BinaryFocalLoss
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss, focal_posterior
 from ._xgb import FocalXGBClassifier
 from .metrics import focal_loss_score, make_focal_loss_scorer
 
@@ -11,6 +11,8 @@ __all__ = [
     "BinaryFocalLoss",
     "FocalLGBMClassifier",
     "FocalXGBClassifier",
+    "MulticlassFocalLoss",
+    "focal_posterior",
     "focal_loss_score",
     "make_focal_loss_scorer",
     "__version__",
