@@ -19,8 +19,8 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
-from scipy.special import expit
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from scipy.special import expit, softmax
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     _check_sample_weight,
     check_array,
@@ -30,9 +30,10 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from ._loss import BinaryFocalLoss, check_gamma
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
-FOCAL_PARAMS = ("focal_gamma", "focal_alpha")
+FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
+_ALPHA_KINDS = "None, a float in (0, 1) (two classes), one weight per class, 'balanced' or a dict {label: weight}"
 
 
 def _is_dataframe(X) -> bool:
@@ -47,9 +48,10 @@ def resolve_class_weights(
 
     Parameters
     ----------
-    alpha : None, float, "balanced" or dict
-        ``None``: no weighting. A float ``a`` in (0, 1): ``classes[1]`` gets ``a`` and
-        ``classes[0]`` gets ``1 - a``. ``"balanced"``: ``W / (K * W_k)`` for class ``k`` with
+    alpha : None, float, array-like, "balanced" or dict
+        ``None``: no weighting. A float ``a`` in (0, 1), for two classes: ``classes[1]`` gets
+        ``a`` and ``classes[0]`` gets ``1 - a``. An array-like: one positive weight per class,
+        in the order of ``classes``. ``"balanced"``: ``W / (K * W_k)`` for class ``k`` with
         ``W_k`` its summed sample weight, ``W`` the total and ``K`` the number of classes (the
         formula of scikit-learn's ``compute_class_weight``, with sample weights). A dict maps
         class labels to positive weights.
@@ -87,16 +89,18 @@ def resolve_class_weights(
                 f"{name} weights must be finite and > 0, got {dict(zip(labels, weights.tolist(), strict=False))!r}."
             )
         return weights
-    if isinstance(alpha, numbers.Real) and not isinstance(alpha, bool) and not sklearn_dict:
-        if not 0.0 < float(alpha) < 1.0:
-            raise ValueError(f"{name} must lie in the open interval (0, 1), got {alpha!r}.")
-        return np.array([1.0 - float(alpha), float(alpha)])
-    kinds = (
-        "None, 'balanced' or a dict {label: weight}"
-        if sklearn_dict
-        else "None, a float in (0, 1), 'balanced' or a dict {label: weight}"
-    )
-    raise TypeError(f"{name} must be {kinds}; got {alpha!r} of type {type(alpha).__name__}.")
+    if sklearn_dict or isinstance(alpha, (bytes, bool)):
+        kinds = "None, 'balanced' or a dict {label: weight}" if sklearn_dict else _ALPHA_KINDS
+        raise TypeError(f"{name} must be {kinds}; got {alpha!r} of type {type(alpha).__name__}.")
+    if isinstance(alpha, numbers.Real) and len(classes) > 2:
+        raise TypeError(
+            f"{name} as a single number is for two classes only; with {len(classes)} classes give one "
+            "weight per class (array-like or dict) or 'balanced'."
+        )
+    try:
+        return check_class_weights(alpha, len(classes), name)
+    except TypeError:
+        raise TypeError(f"{name} must be {_ALPHA_KINDS}; got {alpha!r} of type {type(alpha).__name__}.") from None
 
 
 class FocalClassifierMixin:
@@ -167,7 +171,7 @@ class FocalClassifierMixin:
         )
 
     def _validate_y(self, y) -> tuple[np.ndarray, np.ndarray]:
-        """Check ``y`` and return ``(classes, encoded)``; binary only for now."""
+        """Check ``y`` and return ``(classes, encoded)``."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
         y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
@@ -178,11 +182,6 @@ class FocalClassifierMixin:
             raise ValueError(
                 f"{type(self).__name__} needs samples of 2 classes, "
                 f"but the data contains only one class: {classes[0]!r}."
-            )
-        if type_of_target(y) == "multiclass" and len(classes) > 2:
-            raise ValueError(
-                f"Only binary classification is supported. y has {len(classes)} classes; "
-                f"{type(self).__name__} does not handle multiclass targets yet."
             )
         return classes, encoded
 
@@ -265,7 +264,10 @@ class FocalClassifierMixin:
         booster_weights = self._booster_class_weights(classes, class_totals)
         if booster_weights is not None:
             class_weights = booster_weights if class_weights is None else class_weights * booster_weights
-        loss = BinaryFocalLoss(alpha=class_weights, gamma=gamma)
+        if not isinstance(self.posterior_correction, (bool, np.bool_)):
+            raise TypeError(f"posterior_correction must be True or False, got {self.posterior_correction!r}.")
+        loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
+        loss = loss_class(alpha=class_weights, gamma=gamma)
         init_score = loss.init_score_from_totals(class_totals)
         self._fit_booster(X, y_enc, sample_weight, loss, init_score, fit_params)
         self.loss_ = loss
@@ -278,7 +280,7 @@ class FocalClassifierMixin:
 
     # ---------------------------------------------------------------- prediction
     def decision_function(self, X, **predict_params) -> np.ndarray:
-        """Raw margin (log-odds of ``classes_[1]``), start score included.
+        """Raw margins, start score included: log-odds of ``classes_[1]``, or one score per class.
 
         Parameters
         ----------
@@ -290,14 +292,18 @@ class FocalClassifierMixin:
 
         Returns
         -------
-        margin : ndarray of shape (n_samples,)
+        margin : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
         check_is_fitted(self, "init_score_")
         X = self._validate_X(X, reset=False)
         return np.asarray(self._raw_margin(X, **predict_params), dtype=float)
 
     def predict_proba(self, X, **predict_params) -> np.ndarray:
-        """Class probabilities: the sigmoid of the margin.
+        """Class probabilities: sigmoid (softmax for K classes) of the margin, or the posterior.
+
+        With ``posterior_correction=True`` the focal loss's distortion is inverted in closed form
+        (:func:`skfocal.focal_posterior`), which estimates the class posterior; otherwise this is
+        the link of the margin, as in the boosters' own classifiers.
 
         Parameters
         ----------
@@ -308,14 +314,18 @@ class FocalClassifierMixin:
 
         Returns
         -------
-        proba : ndarray of shape (n_samples, 2)
+        proba : ndarray of shape (n_samples, n_classes)
             Columns in the order of ``classes_``.
         """
         margin = self.decision_function(X, **predict_params)
-        return np.column_stack([expit(-margin), expit(margin)])
+        if self.posterior_correction:
+            return self.loss_.posterior(margin)
+        if margin.ndim == 1:
+            return np.column_stack([expit(-margin), expit(margin)])
+        return softmax(margin, axis=1)
 
     def predict(self, X, **predict_params) -> np.ndarray:
-        """Predicted class labels: ``classes_[1]`` where the margin is positive.
+        """Predicted class labels: the class of highest :meth:`predict_proba`.
 
         Parameters
         ----------
@@ -328,8 +338,8 @@ class FocalClassifierMixin:
         -------
         labels : ndarray of shape (n_samples,)
         """
-        margin = self.decision_function(X, **predict_params)
-        return self.classes_[(margin > 0).astype(int)]
+        proba = self.predict_proba(X, **predict_params)
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -337,7 +347,7 @@ class FocalClassifierMixin:
         tags.input_tags.allow_nan = True
         tags.input_tags.sparse = True
         tags.target_tags.required = True
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.multi_class = True
         tags.classifier_tags.multi_label = False
         return tags
 
@@ -348,16 +358,31 @@ class SklearnObjective:
     ``LGBMClassifier`` calls ``objective(y_true, y_pred, weight)`` and ``XGBClassifier`` calls
     ``objective(y_true, y_pred, sample_weight=...)``; both get ``(grad, hess)``. A module-level
     class rather than a closure, so fitted estimators pickle.
+
+    ``hessian_scale`` multiplies the Hessian the way the booster scales its own softmax
+    Hessian for K classes (LightGBM by ``K / (K - 1)``, XGBoost by 2), so a learning rate means
+    the same with the focal objective, and ``focal_gamma=0`` is the booster's own model.
     """
 
-    def __init__(self, loss):
+    def __init__(self, loss, hessian_scale: float = 1.0):
         self.loss = loss
+        self.hessian_scale = hessian_scale
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.loss!r})"
+        return f"{type(self).__name__}({self.loss!r}, hessian_scale={self.hessian_scale!r})"
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        return self.loss.gradient_hessian(y_true, y_pred, sample_weight)
+        grad, hess = self.loss.gradient_hessian(y_true, y_pred, sample_weight)
+        if self.hessian_scale != 1.0:
+            hess *= self.hessian_scale
+        return grad, hess
+
+
+def start_scores(init_score, n_rows: int) -> np.ndarray:
+    """The start score repeated for every row: shape (n,) for two classes, (n, K) for K classes."""
+    if np.ndim(init_score) == 0:
+        return np.full(n_rows, float(init_score))
+    return np.tile(np.asarray(init_score, dtype=float), (n_rows, 1))
 
 
 def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None) -> float:

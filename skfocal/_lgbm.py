@@ -27,7 +27,14 @@ from lightgbm.basic import LightGBMError
 from scipy.special import logit
 from sklearn.utils.validation import _num_samples
 
-from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, resolve_class_weights, weighted_mean_loss
+from ._base import (
+    FOCAL_PARAMS,
+    FocalClassifierMixin,
+    SklearnObjective,
+    resolve_class_weights,
+    start_scores,
+    weighted_mean_loss,
+)
 
 __all__ = ["FocalLGBMClassifier"]
 
@@ -72,7 +79,9 @@ class _LGBMFocalMetric:
         self.on_probabilities = on_probabilities
 
     def __call__(self, y_true, y_pred, weight):
-        margin = logit(y_pred) if self.on_probabilities else y_pred
+        margin = y_pred
+        if self.on_probabilities:  # back to margins (up to a per-row shift, for softmax)
+            margin = logit(y_pred) if np.ndim(y_pred) == 1 else np.log(y_pred)
         return "focal_loss", weighted_mean_loss(self.loss, y_true, margin, weight), False
 
 
@@ -159,9 +168,10 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     (2, 2)
     """
 
-    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, **kwargs):
+    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
         self.focal_alpha = focal_alpha
+        self.posterior_correction = posterior_correction
         super().__init__(**kwargs)
 
     # ------------------------------------------------------------ adapter hooks
@@ -216,7 +226,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             )
             if eval_weights is not None:
                 fit_params["eval_sample_weight"] = eval_weights
-            fit_params["eval_init_score"] = [np.full(_num_samples(X_eval), init_score) for X_eval, _ in eval_set]
+            fit_params["eval_init_score"] = [start_scores(init_score, _num_samples(X_eval)) for X_eval, _ in eval_set]
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
                 fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
@@ -233,14 +243,17 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             class_weight, self.class_weight, self._class_weight = self.class_weight, None, None
             try:
                 LGBMClassifier.fit(
-                    self, X, y, sample_weight=sample_weight, init_score=np.full(len(y), init_score),
+                    self, X, y, sample_weight=sample_weight, init_score=start_scores(init_score, len(y)),
                     eval_set=eval_set or None, eval_metric=metrics, **fit_params,
                 )  # fmt: skip
             finally:
                 self.class_weight = class_weight
 
         try:
-            train(SklearnObjective(loss), user_metrics + [_LGBMFocalMetric(loss)])
+            n_classes = len(self._classes_value)
+            # LightGBM scales its own softmax Hessian by K / (K - 1); see SklearnObjective.
+            hessian_scale = n_classes / (n_classes - 1) if n_classes > 2 else 1.0
+            train(SklearnObjective(loss, hessian_scale), user_metrics + [_LGBMFocalMetric(loss)])
         except LightGBMError as exc:
             if _NO_FEATURES_ERROR not in str(exc):
                 raise
@@ -249,12 +262,15 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             train(None, user_metrics + [_LGBMFocalMetric(loss, on_probabilities=True)])
         self._fold_init_score(init_score)
 
-    def _fold_init_score(self, init_score: float) -> None:
-        """Add the start score to every leaf of the first tree, making ``booster_`` self-contained."""
+    def _fold_init_score(self, init_score) -> None:
+        """Add the start score to every leaf of the first iteration's trees (one per class for K > 2)."""
         booster = self.booster_
-        n_leaves = booster.dump_model(num_iteration=1)["tree_info"][0]["num_leaves"]
-        for leaf in range(n_leaves):
-            booster.set_leaf_output(0, leaf, booster.get_leaf_output(0, leaf) + init_score)
+        first_trees = booster.dump_model(num_iteration=1)["tree_info"]
+        for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
+            for leaf in range(tree["num_leaves"]):
+                booster.set_leaf_output(
+                    tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start
+                )
 
     def _process_params(self, stage: str) -> dict:
         # LightGBM's hook from constructor parameters to booster parameters (see module docstring).

@@ -551,7 +551,9 @@ class MulticlassFocalLoss(_FocalLoss):
         if self.class_weights_ is not None and len(self.class_weights_) != z.shape[1]:
             raise ValueError(f"raw_score has {z.shape[1]} columns but alpha has {len(self.class_weights_)} weights.")
         if y.ndim != 1 or len(y) != len(z):
-            raise ValueError(f"y_true must be 1-D with one label per row of raw_score, got shapes {y.shape}, {z.shape}.")
+            raise ValueError(
+                f"y_true must be 1-D with one label per row of raw_score, got shapes {y.shape}, {z.shape}."
+            )
         if not self._valid_labels(y, z.shape[1]):
             raise ValueError(f"y_true must contain only the encoded classes 0 .. {z.shape[1] - 1}.")
         return y.astype(np.intp), z
@@ -637,4 +639,3 @@ class MulticlassFocalLoss(_FocalLoss):
         result = minimize(objective, start, jac=True, method="L-BFGS-B", options={"gtol": 1e-13, "ftol": 1e-15})
         c = result.x
         return c - (np.max(c) + np.log(np.exp(c - np.max(c)).sum()))
-

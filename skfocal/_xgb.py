@@ -22,12 +22,15 @@ from __future__ import annotations
 import contextlib
 
 import numpy as np
+import xgboost
 from scipy.special import expit
 from xgboost import XGBClassifier
 
 from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, weighted_mean_loss
 
 __all__ = ["FocalXGBClassifier"]
+
+_VECTOR_BASE_SCORE = tuple(int(part) for part in xgboost.__version__.split(".")[:2]) >= (3, 1)
 
 
 class _XGBFocalMetric:
@@ -107,9 +110,10 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     _DEFAULT_OBJECTIVE = "binary:logistic"
 
-    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, **kwargs):
+    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
         self.focal_alpha = focal_alpha
+        self.posterior_correction = posterior_correction
         super().__init__(**kwargs)
 
     def _wrapper_params(self) -> set:
@@ -133,19 +137,26 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
     def _focal_training(self, loss, init_score: float):
         """Let ``XGBClassifier.fit`` see the focal objective, metric and start score, then restore."""
         saved = self.objective, self.eval_metric, self.base_score
-        self.objective = SklearnObjective(loss)
+        # XGBoost scales its own softmax Hessian by 2; see SklearnObjective.
+        self.objective = SklearnObjective(loss, hessian_scale=2.0 if np.ndim(init_score) else 1.0)
         if not _is_callable_metric(self.eval_metric):
             user = [] if self.eval_metric is None else [self.eval_metric]
             if isinstance(self.eval_metric, (list, tuple)):
                 user = list(self.eval_metric)
             self.eval_metric = [*user, _XGBFocalMetric(loss)] if user else _XGBFocalMetric(loss)
-        self.base_score = float(expit(init_score))
+        # binary:logistic reads base_score as a probability; multi:softprob reads margins.
+        self.base_score = float(expit(init_score)) if np.ndim(init_score) == 0 else np.asarray(init_score).tolist()
         try:
             yield
         finally:
             self.objective, self.eval_metric, self.base_score = saved
 
     def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
+        if np.ndim(init_score) and not _VECTOR_BASE_SCORE:
+            raise ValueError(
+                f"Multiclass {type(self).__name__} needs xgboost >= 3.1 (one start score per class is "
+                f"stored as a vector base_score); this is xgboost {xgboost.__version__}."
+            )
         fit_params = dict(fit_params)
         for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
             if fit_params.get(name) is not None:

@@ -337,7 +337,10 @@ def test_imblearn_pipeline_with_smote_and_cross_val_score(case, data):
         ({"focal_alpha": 1.0}, ValueError, "focal_alpha"),
         ({"focal_alpha": 1.5}, ValueError, "focal_alpha"),
         ({"focal_alpha": "weighted"}, ValueError, "focal_alpha"),
-        ({"focal_alpha": [0.2, 0.8]}, TypeError, "focal_alpha"),
+        ({"focal_alpha": [0.2, 0.3, 0.5]}, ValueError, "one weight per class"),
+        ({"focal_alpha": [0.2, -0.8]}, ValueError, "> 0"),
+        ({"focal_alpha": b"x"}, TypeError, "focal_alpha"),
+        ({"posterior_correction": "yes"}, TypeError, "posterior_correction"),
         ({"focal_alpha": {0: 1.0}}, ValueError, "no weight for class"),
         ({"focal_alpha": {0: 1.0, 1: 1.0, 7: 2.0}}, ValueError, "not in the data"),
         ({"focal_alpha": {0: 1.0, 1: -1.0}}, ValueError, "> 0"),
@@ -380,13 +383,12 @@ def test_booster_parameters_that_contradict_the_focal_objective(data):
         (lambda X, y: (X, np.where(y == 1, np.nan, 0.0)), "NaN"),
         (lambda X, y: (X, y + np.linspace(0, 0.5, len(y))), "continuous"),
         (lambda X, y: (X, np.zeros(len(y))), "one class"),
-        (lambda X, y: (X, np.arange(len(y)) % 3), "Only binary"),
         (lambda X, y: (X, y[:-1]), "inconsistent numbers of samples"),
         (lambda X, y: (X[:0], y[:0]), "0 sample"),
         (lambda X, y: (X.reshape(len(X), 2, -1), y), "dim"),
         (lambda X, y: (X[:1], y[:1]), "1 sample"),
     ],
-    ids=["nan-y", "continuous-y", "single-class", "multiclass", "length", "empty", "3d", "one-row"],
+    ids=["nan-y", "continuous-y", "single-class", "length", "empty", "3d", "one-row"],
 )
 def test_bad_data(case, data, make, match):
     X, y = make(*data)
