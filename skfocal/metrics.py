@@ -2,65 +2,109 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 from sklearn.metrics import make_scorer
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
-from ._loss import check_binary_alpha, check_gamma
+from ._loss import check_class_weights, check_gamma
 
 __all__ = ["focal_loss_score", "make_focal_loss_scorer"]
 
 
+def _binary_numbers(labels: np.ndarray) -> bool:
+    return len(labels) == 1 and (labels[0] in (0, 1, -1) or isinstance(labels[0], (bool, np.bool_)))
+
+
 def _positive_label(y_true: np.ndarray, pos_label):
-    """The positive label and its column in a ``predict_proba`` matrix, as ``log_loss`` reads them."""
-    labels = np.unique(y_true)
-    if len(labels) > 2:
-        raise ValueError(f"focal_loss_score is binary for now; y_true has {len(labels)} labels.")
-    binary_numbers = len(labels) == 1 and (labels[0] in (0, 1, -1) or isinstance(labels[0], (bool, np.bool_)))
-    if pos_label is None:
-        if len(labels) == 2:
-            pos_label = labels[1]  # the greater label, which is classes_[1] of a fitted classifier
-        elif binary_numbers:
-            pos_label = 1
-        else:
-            raise ValueError(
-                f"y_true has the single label {labels[0]!r}; pass pos_label to say whether it is the positive class."
-            )
-    if len(labels) == 2:
-        if pos_label not in labels.tolist():
-            raise ValueError(f"pos_label={pos_label!r} is not one of the labels {labels.tolist()!r}.")
-        column = labels.tolist().index(pos_label)
-    else:  # one label present: the column order is only known for 0/1 (or -1/1) labels
-        column = 1 if pos_label == 1 else (0 if binary_numbers else None)
-    return pos_label, column
+    """The positive class of 1-D binary probabilities, as ``log_loss`` reads them."""
+    present = np.unique(y_true)
+    if len(present) > 2:
+        raise ValueError(f"1-D y_prob is for two classes; y_true has {len(present)} labels. Pass (n, K) y_prob.")
+    if pos_label is not None:
+        if len(present) == 2 and pos_label not in present.tolist():
+            raise ValueError(f"pos_label={pos_label!r} is not one of the labels {present.tolist()!r}.")
+        return pos_label
+    if len(present) == 2:
+        return present[1]  # the greater label, which is classes_[1] of a fitted classifier
+    if _binary_numbers(present):
+        return 1
+    raise ValueError(
+        f"y_true has the single label {present[0]!r}; pass pos_label to say whether it is the positive class."
+    )
 
 
-def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_weight=None, pos_label=None) -> float:
-    r"""Weighted mean binary focal loss of predicted probabilities (lower is better).
+def _class_labels(y_true: np.ndarray, n_columns: int, labels, pos_label) -> np.ndarray:
+    """The label of each probability column, in ``log_loss``'s (sorted) order."""
+    if labels is not None:
+        labels = np.unique(column_or_1d(np.asarray(labels)))
+    else:
+        labels = np.unique(y_true)
+        if len(labels) == 1 and n_columns == 2:
+            if _binary_numbers(labels):  # the other class of 0/1 (or -1/1) labels
+                other = {0: 1, 1: 0, -1: 1}[int(labels[0])]
+                labels = np.unique(np.array([labels[0], other], dtype=labels.dtype))
+            elif pos_label is not None and pos_label != labels[0]:
+                labels = np.unique(np.array([labels[0], pos_label]))
+            else:
+                raise ValueError(
+                    f"y_true holds the single label {labels[0]!r}, so the columns of y_prob cannot be "
+                    "matched to classes; pass labels=, or the positive-class probability as a 1-D array."
+                )
+    if len(labels) != n_columns:
+        raise ValueError(
+            f"y_prob has {n_columns} columns but the labels are {labels.tolist()!r}; pass labels= to give "
+            "the class of each column (sorted), or pos_label= for binary probabilities."
+        )
+    unseen = ~np.isin(y_true, labels)
+    if np.any(unseen):
+        raise ValueError(f"y_true has labels not among {labels.tolist()!r}: {np.unique(y_true[unseen]).tolist()!r}.")
+    return labels
+
+
+def _class_weights(alpha, labels: np.ndarray, pos_label) -> np.ndarray | None:
+    """One weight per column; a float alpha weights the positive class of two."""
+    if alpha is None:
+        return None
+    if len(labels) == 2 and isinstance(alpha, numbers.Real) and not isinstance(alpha, bool):
+        weights = check_class_weights(alpha, 2)  # (1 - alpha, alpha) for (negative, positive)
+        return weights[::-1] if pos_label is not None and pos_label == labels[0] else weights
+    return check_class_weights(alpha, len(labels))
+
+
+def focal_loss_score(
+    y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_weight=None, pos_label=None, labels=None
+) -> float:
+    r"""Weighted mean focal loss of predicted probabilities (lower is better).
 
     .. math:: \frac{\sum_i w_i \, \alpha_{t,i} (1 - p_{t,i})^\gamma (-\log p_{t,i})}{\sum_i w_i}
 
     where :math:`p_t` is the probability given to the true class. With ``gamma=0`` and
-    ``alpha=None`` this is :func:`sklearn.metrics.log_loss`; it is the mean that CatBoost's
-    ``Focal:focal_alpha=A;focal_gamma=G`` metric reports.
+    ``alpha=None`` this is :func:`sklearn.metrics.log_loss`, binary or multiclass; for two
+    classes it is the mean that CatBoost's ``Focal:focal_alpha=A;focal_gamma=G`` metric reports.
 
     Parameters
     ----------
     y_true : array-like of shape (n_samples,)
-        True labels, two classes.
-    y_prob : array-like of shape (n_samples,) or (n_samples, 2)
-        Probability of the positive class, or the matrix from ``predict_proba`` (columns in
-        sorted label order). Probabilities are clipped to ``[eps, 1 - eps]`` as in ``log_loss``.
+        True labels.
+    y_prob : array-like of shape (n_samples,) or (n_samples, n_classes)
+        Probability of the positive class (two classes), or the matrix from ``predict_proba``
+        with columns in sorted label order. Probabilities are clipped to ``[eps, 1 - eps]`` as
+        in ``log_loss``.
     gamma : float, default=2.0
         Focusing parameter, finite and ``>= 0``.
-    alpha : float, array-like of shape (2,) or None, default=None
-        Class weighting: a float in (0, 1) weights the positive class by ``alpha`` and the
-        other by ``1 - alpha``; two numbers are the weights of the negative and positive class.
+    alpha : float, array-like of shape (n_classes,) or None, default=None
+        Class weighting. For two classes a float in (0, 1) weights the positive class by
+        ``alpha`` and the other by ``1 - alpha``; otherwise one positive weight per class, in
+        sorted label order.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     pos_label : int, float, bool or str, default=None
-        The positive class. By default the greater of the two labels in ``y_true``, which is
-        ``classes_[1]`` of a fitted classifier.
+        For two classes, the positive class. By default the greater of the two labels, which
+        is ``classes_[1]`` of a fitted classifier.
+    labels : array-like, default=None
+        The class of each column of ``y_prob``, when ``y_true`` does not contain them all.
 
     Returns
     -------
@@ -76,33 +120,36 @@ def focal_loss_score(y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_w
     0.01
     """
     gamma = check_gamma(gamma)
-    class_weights = check_binary_alpha(alpha)
     y_true = column_or_1d(check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true"))
     y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
     eps = np.finfo(y_prob.dtype).eps  # as log_loss: clip and check sums at the input's precision
-    two_columns = y_prob.ndim == 2
-    if y_prob.ndim not in (1, 2) or (two_columns and y_prob.shape[1] != 2):
-        raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, 2), got {y_prob.shape}.")
-    if two_columns and not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
-        raise ValueError("The rows of y_prob must sum to 1.")
+    if y_prob.ndim not in (1, 2) or (y_prob.ndim == 2 and y_prob.shape[1] < 2):
+        raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, n_classes), got {y_prob.shape}.")
     if np.any((y_prob < 0) | (y_prob > 1)):
         raise ValueError("y_prob must contain probabilities in [0, 1].")
+    if y_prob.ndim == 2 and not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
+        raise ValueError("The rows of y_prob must sum to 1.")
     check_consistent_length(y_true, y_prob, sample_weight)
-    pos_label, column = _positive_label(y_true, pos_label)
-    if two_columns:
-        if column is None:
-            raise ValueError(
-                "y_true holds one label, so the columns of a (n_samples, 2) y_prob cannot be matched to "
-                "labels; pass the positive-class probability as a 1-D array."
-            )
-        y_prob = y_prob[:, column]
-    positive = y_true == pos_label
-    p = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
-    pt = np.where(positive, p, 1 - p)
-    q = np.where(positive, 1 - p, p)  # 1 - pt, taken from the input rather than by subtraction
+    if y_prob.ndim == 1:  # the probability of the positive class
+        positive = y_true == _positive_label(y_true, pos_label)
+        index = positive.astype(np.intp)
+        y_prob = np.column_stack([1 - y_prob, y_prob])
+        class_weights = check_class_weights(alpha, 2)  # (negative, positive)
+    else:
+        classes = _class_labels(y_true, y_prob.shape[1], labels, pos_label)
+        if pos_label is not None and (len(classes) != 2 or pos_label not in classes.tolist()):
+            raise ValueError(f"pos_label={pos_label!r} must be one of two labels {classes.tolist()!r}.")
+        index = np.searchsorted(classes, y_true)
+        class_weights = _class_weights(alpha, classes, pos_label)
+    rows = np.arange(len(y_true))
+    prob = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
+    pt = prob[rows, index]
+    others = prob.copy()
+    others[rows, index] = 0.0
+    q = others.sum(axis=1)  # 1 - p_t from the other columns rather than by subtraction
     per_row = -(q**gamma) * np.log(pt)
     if class_weights is not None:
-        per_row *= np.where(positive, class_weights[1], class_weights[0])
+        per_row *= class_weights[index]
     if sample_weight is not None:
         sample_weight = column_or_1d(check_array(sample_weight, ensure_2d=False, input_name="sample_weight"))
     return float(np.average(per_row, weights=sample_weight))
@@ -119,7 +166,7 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
     ----------
     gamma : float, default=2.0
         Focusing parameter of the reference loss.
-    alpha : float, array-like of shape (2,) or None, default=None
+    alpha : float, array-like of shape (n_classes,) or None, default=None
         Class weighting of the reference loss, as in :func:`focal_loss_score`.
 
     Returns
@@ -140,7 +187,7 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
     ... )
     """
     gamma = check_gamma(gamma)
-    check_binary_alpha(alpha)
+    check_class_weights(alpha, 2 if isinstance(alpha, numbers.Real) else None)
     return make_scorer(
         focal_loss_score, greater_is_better=False, response_method="predict_proba", gamma=gamma, alpha=alpha
     )
