@@ -33,6 +33,67 @@ from sklearn.utils.validation import (
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
 FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
+
+ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
+
+    A drop-in ``{parent}``: every parameter of ``{parent_name}`` is accepted with the same
+    meaning and default{param_note}, and the fitted estimator has the same attributes. The
+    objective is the focal loss (:class:`skfocal.BinaryFocalLoss`, or
+    :class:`skfocal.MulticlassFocalLoss` for more than two classes), boosting starts from its
+    optimal constant, {start_note}, ``predict_proba`` is the sigmoid (softmax) of the margin or,
+    on request, the corrected class posterior, and the default eval metric is the focal loss of
+    each eval set.
+
+    Parameters
+    ----------
+    focal_gamma : float, default=2.0
+        Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
+        loss, and the model is then the one ``{parent_name}`` fits.
+    focal_alpha : None, float, array-like, "balanced" or dict, default=None
+        Class weighting in the loss. ``None``: none. A float in the open interval (0, 1), for
+        two classes: the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
+        An array-like: one positive weight per class, in the order of ``classes_``.
+        ``"balanced"``: ``W / (K * W_k)`` for class ``k`` (``W_k`` its summed sample weight,
+        ``W`` the total, ``K`` the number of classes). A dict: ``{{label: weight}}`` for every class.
+    posterior_correction : bool, default=False
+        If True, ``predict_proba`` inverts the focal loss's distortion of the probabilities in
+        closed form (:func:`skfocal.focal_posterior`) and returns the estimated class
+        posterior; ``predict`` follows it. If False, the sigmoid (softmax) of the margin.
+    **kwargs : dict
+        {kwargs_doc}
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    n_classes_ : int
+        Number of classes.
+    init_score_ : float or ndarray of shape (n_classes,)
+        The start score: the constant margin (one per class for more than two classes) that
+        minimises the weighted training focal loss. {init_note}
+    loss_ : BinaryFocalLoss or MulticlassFocalLoss
+        The loss the model was trained with (class weights resolved).
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Feature names seen during fit, when ``X`` had string column names.
+
+    Other fitted attributes of ``{parent_name}`` ({parent_attributes}) are available as usual.
+
+    See Also
+    --------
+    {other} : The same for {other_booster}.
+    BinaryFocalLoss, MulticlassFocalLoss : The losses, for the native ``{train}``.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_classification
+    >>> from skfocal import {name}
+    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
+    >>> clf = {name}(focal_gamma=2.0, focal_alpha=0.25, n_estimators=20{example_kwargs})
+    >>> clf.fit(X, y).predict_proba(X[:2]).shape
+    (2, 2)
+    """
 _ALPHA_KINDS = "None, a float in (0, 1) (two classes), one weight per class, 'balanced' or a dict {label: weight}"
 
 

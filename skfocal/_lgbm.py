@@ -28,6 +28,7 @@ from scipy.special import logit
 from sklearn.utils.validation import _num_samples
 
 from ._base import (
+    ESTIMATOR_DOC,
     FOCAL_PARAMS,
     FocalClassifierMixin,
     SklearnObjective,
@@ -109,64 +110,31 @@ def _metric_names(metric) -> list:
 
 
 class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
-    """LightGBM classifier trained with the focal loss.
-
-    A drop-in ``lightgbm.LGBMClassifier``: every parameter of ``LGBMClassifier`` is accepted
-    with the same meaning and default, and the fitted estimator has the same attributes. The
-    objective is the focal loss (:class:`skfocal.BinaryFocalLoss`), the boosting starts from its
-    optimal constant, which is folded into the model, ``predict_proba`` is the sigmoid of the
-    margin, and the default eval metric is the focal loss of each eval set.
-
-    Parameters
-    ----------
-    focal_gamma : float, default=2.0
-        Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
-        loss, and the model is then the one ``LGBMClassifier`` fits.
-    focal_alpha : None, float, "balanced" or dict, default=None
-        Class weighting in the loss. ``None``: none. A float in the open interval (0, 1):
-        the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
-        ``"balanced"``: ``W / (K * W_k)`` for class ``k`` (``W_k`` its summed sample weight,
-        ``W`` the total, ``K`` the number of classes). A dict: ``{label: weight}`` for every class.
-    **kwargs : dict
-        Any parameter of ``lightgbm.LGBMClassifier`` (``n_estimators``, ``learning_rate``,
-        ``num_leaves``, ``n_jobs``, ``random_state``, ...) or LightGBM parameter. ``objective`` is not
-        accepted (the loss is the focal loss). ``class_weight`` (dict or ``"balanced"``) weights
-        each class's loss exactly as ``focal_alpha`` does; when both are given the weights
-        multiply.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (2,)
-        Class labels, sorted.
-    init_score_ : float
-        The start score: the constant margin that minimises the weighted training focal loss.
-        It is part of ``booster_``.
-    loss_ : BinaryFocalLoss
-        The loss the model was trained with (class weights resolved).
-    booster_ : lightgbm.Booster
-        The native model; ``booster_.predict(X, raw_score=True)`` equals ``decision_function(X)``.
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Feature names seen during fit, when ``X`` had string column names.
-
-    Other fitted attributes of ``LGBMClassifier`` (``evals_result_``, ``best_iteration_``,
-    ``best_score_``, ``feature_importances_``, ...) are available as usual.
-
-    See Also
-    --------
-    FocalXGBClassifier : The same for XGBoost.
-    BinaryFocalLoss : The loss, for the native ``lightgbm.train``.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from skfocal import FocalLGBMClassifier
-    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
-    >>> clf = FocalLGBMClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=20, verbose=-1)
-    >>> clf.fit(X, y).predict_proba(X[:2]).shape
-    (2, 2)
-    """
+    __doc__ = ESTIMATOR_DOC.format(
+        booster="LightGBM",
+        name="FocalLGBMClassifier",
+        parent="lightgbm.LGBMClassifier",
+        parent_name="LGBMClassifier",
+        param_note="",
+        start_note="which is added to the first trees' leaves",
+        kwargs_doc=(
+            "Any parameter of ``lightgbm.LGBMClassifier`` (``n_estimators``, ``learning_rate``,\n"
+            "        ``num_leaves``, ``n_jobs``, ``random_state``, ...) or LightGBM parameter. ``objective``\n"
+            "        and its aliases are refused (the loss is the focal loss), and so are\n"
+            "        ``boosting_type='rf'`` and ``linear_tree``, which cannot take a start score.\n"
+            "        ``class_weight`` (dict or ``'balanced'``) weights each class's loss exactly as\n"
+            "        ``focal_alpha`` does; when both are given the weights multiply."
+        ),
+        init_note=(
+            "It is part of ``booster_``: ``booster_.predict(X, raw_score=True)`` equals\n"
+            "        ``decision_function(X)``."
+        ),
+        parent_attributes="``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importances_``, ...",
+        other="FocalXGBClassifier",
+        other_booster="XGBoost",
+        train="lightgbm.train",
+        example_kwargs=", verbose=-1",
+    )
 
     def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma

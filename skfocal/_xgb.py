@@ -26,7 +26,7 @@ import xgboost
 from scipy.special import expit
 from xgboost import XGBClassifier
 
-from ._base import FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, weighted_mean_loss
+from ._base import ESTIMATOR_DOC, FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, weighted_mean_loss
 
 __all__ = ["FocalXGBClassifier"]
 
@@ -50,63 +50,31 @@ def _is_callable_metric(metric) -> bool:
 
 
 class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
-    """XGBoost classifier trained with the focal loss.
-
-    A drop-in ``xgboost.XGBClassifier``: every parameter of ``XGBClassifier`` is accepted with
-    the same meaning and default (XGBoost's ``gamma`` is still ``min_split_loss`` and ``alpha``
-    still L1 regularisation), and the fitted estimator has the same attributes. The objective is
-    the focal loss (:class:`skfocal.BinaryFocalLoss`), boosting starts from its optimal
-    constant, stored in the model as ``base_score``, ``predict_proba`` is the sigmoid of the
-    margin, and the default eval metric is the focal loss of each eval set.
-
-    Parameters
-    ----------
-    focal_gamma : float, default=2.0
-        Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
-        loss, and the model is then the one ``XGBClassifier`` fits.
-    focal_alpha : None, float, "balanced" or dict, default=None
-        Class weighting in the loss. ``None``: none. A float in the open interval (0, 1):
-        the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
-        ``"balanced"``: ``W / (K * W_k)`` for class ``k`` (``W_k`` its summed sample weight,
-        ``W`` the total, ``K`` the number of classes). A dict: ``{label: weight}`` for every class.
-    **kwargs : dict
-        Any parameter of ``xgboost.XGBClassifier`` (``n_estimators``, ``max_depth``,
-        ``learning_rate``, ``early_stopping_rounds``, ``eval_metric``, ``n_jobs``, ...). Not
-        accepted: ``objective`` (the loss is the focal loss) and ``base_score`` (the start
-        score is fitted). A string ``eval_metric`` is computed by XGBoost on probabilities and
-        logged next to the focal loss; a callable one replaces it.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (2,)
-        Class labels, sorted.
-    init_score_ : float
-        The start score: the constant margin that minimises the weighted training focal loss.
-        It is part of the booster (as ``base_score``, in probability).
-    loss_ : BinaryFocalLoss
-        The loss the model was trained with (class weights resolved).
-    n_features_in_ : int
-        Number of features seen during fit.
-    feature_names_in_ : ndarray of str
-        Feature names seen during fit, when ``X`` had string column names.
-
-    Other fitted attributes of ``XGBClassifier`` (``evals_result()``, ``best_iteration``,
-    ``feature_importances_``, ...) are available as usual.
-
-    See Also
-    --------
-    FocalLGBMClassifier : The same for LightGBM.
-    BinaryFocalLoss : The loss, for the native ``xgboost.train``.
-
-    Examples
-    --------
-    >>> from sklearn.datasets import make_classification
-    >>> from skfocal import FocalXGBClassifier
-    >>> X, y = make_classification(n_samples=500, weights=[0.9], random_state=0)
-    >>> clf = FocalXGBClassifier(focal_gamma=2.0, focal_alpha=0.25, n_estimators=20)
-    >>> clf.fit(X, y).predict_proba(X[:2]).shape
-    (2, 2)
-    """
+    __doc__ = ESTIMATOR_DOC.format(
+        booster="XGBoost",
+        name="FocalXGBClassifier",
+        parent="xgboost.XGBClassifier",
+        parent_name="XGBClassifier",
+        param_note=" (XGBoost's ``gamma`` is still\n    ``min_split_loss`` and ``alpha`` still L1 regularisation)",
+        start_note="stored in the model as ``base_score``",
+        kwargs_doc=(
+            "Any parameter of ``xgboost.XGBClassifier`` (``n_estimators``, ``max_depth``,\n"
+            "        ``learning_rate``, ``early_stopping_rounds``, ``eval_metric``, ``n_jobs``, ...). Not\n"
+            "        accepted: ``objective`` (the loss is the focal loss) and ``base_score`` (the start\n"
+            "        score is fitted). A string ``eval_metric`` is computed by XGBoost on probabilities and\n"
+            "        logged next to the focal loss; a callable one replaces it. More than two classes\n"
+            "        need xgboost >= 3.1 (a start score per class)."
+        ),
+        init_note=(
+            "It is part of the booster (as ``base_score``): ``get_booster().predict(...,\n"
+            "        output_margin=True)`` equals ``decision_function(X)``."
+        ),
+        parent_attributes="``get_booster()``, ``evals_result()``, ``best_iteration``, ``feature_importances_``, ...",
+        other="FocalLGBMClassifier",
+        other_booster="LightGBM",
+        train="xgboost.train",
+        example_kwargs="",
+    )
 
     _DEFAULT_OBJECTIVE = "binary:logistic"
 

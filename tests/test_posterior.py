@@ -1,0 +1,341 @@
+"""Tests of the posterior correction: BinaryFocalLoss.posterior, MulticlassFocalLoss.posterior, focal_posterior."""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import mpmath
+import numpy as np
+import pytest
+from scipy.optimize import minimize
+from scipy.special import expit, logit, softmax
+
+from skfocal import BinaryFocalLoss, MulticlassFocalLoss, focal_posterior
+
+GAMMAS = [0.0, 0.5, 1.0, 2.0, 5.0]
+
+# Probabilities of class 1 in (1e-6, 1 - 1e-6), dense near both ends and in the middle.
+P_GRID = np.unique(
+    np.concatenate(
+        [
+            np.geomspace(1e-6, 0.5, 40),
+            1.0 - np.geomspace(1e-6, 0.5, 40),
+            np.linspace(0.01, 0.99, 50),
+        ]
+    )
+)
+Z_GRID = logit(P_GRID)
+
+
+# --------------------------------------------------------------------------------------------------
+# Binary closed form (NOTES section 3), evaluated in 40-digit arithmetic
+# --------------------------------------------------------------------------------------------------
+@functools.cache
+def _binary_reference(gamma: float, alpha: float | None) -> np.ndarray:
+    """eta(class 1) = g0 / (g0 + g1) at p = sigmoid(z) for the exact doubles in Z_GRID."""
+    out = np.empty(len(Z_GRID))
+    with mpmath.workdps(40):
+        g = mpmath.mpf(gamma)
+        a = mpmath.mpf(0.5) if alpha is None else mpmath.mpf(alpha)
+        for i, z in enumerate(Z_GRID):
+            zm = mpmath.mpf(float(z))
+            p = 1 / (1 + mpmath.exp(-zm))
+            q = 1 / (1 + mpmath.exp(zm))  # 1 - p without cancellation
+            g0 = (1 - a) * p**g * (p - g * q * mpmath.log(q))
+            g1 = a * q**g * (q - g * p * mpmath.log(p))
+            out[i] = float(g0 / (g0 + g1))
+    return out
+
+
+@pytest.mark.parametrize("alpha", [None, 0.25, 0.75])
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_binary_posterior_matches_closed_form(gamma, alpha):
+    want1 = _binary_reference(gamma, alpha)
+    post = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(Z_GRID)
+    assert post.shape == (len(Z_GRID), 2)
+    # Computed in logs from log-sigmoid; a few ulps per operation and a softmax of two terms, so
+    # 1e-10 relative is a wide margin (also for the smallest posteriors, near 1e-6).
+    np.testing.assert_allclose(post[:, 1], want1, rtol=1e-10, atol=0)
+    # Column 0 is the complement; compare with 1 - eta only where that does not cancel.
+    ok = want1 < 0.5
+    np.testing.assert_allclose(post[ok, 0], 1.0 - want1[ok], rtol=1e-10, atol=0)
+    # The correction matters: away from gamma=0 the posterior is not the model's probability.
+    if gamma > 0:
+        assert np.max(np.abs(post[:, 1] - P_GRID)) > 0.05
+
+
+@pytest.mark.parametrize("alpha", [None, 0.25, 0.75])
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_focal_posterior_from_probabilities_equals_raw_score_posterior(gamma, alpha):
+    from_raw = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(Z_GRID)
+    from_prob_1d = focal_posterior(P_GRID, gamma=gamma, alpha=alpha)
+    from_prob_2d = focal_posterior(np.column_stack([1.0 - P_GRID, P_GRID]), gamma=gamma, alpha=alpha)
+    assert from_prob_1d.shape == (len(P_GRID), 2)
+    # logit/expit and 1 - p round trips cost a few ulps in p and in log(1 - p) (at p = 1 - 1e-6,
+    # 1 - p is exact but logit(p) carries ~1e-15 relative error), hence 1e-10.
+    np.testing.assert_allclose(from_prob_1d, from_raw, rtol=1e-10, atol=0)
+    np.testing.assert_array_equal(from_prob_1d, from_prob_2d)
+
+
+# --------------------------------------------------------------------------------------------------
+# gamma = 0: identity, or the prior shift by alpha
+# --------------------------------------------------------------------------------------------------
+def test_gamma_zero_without_alpha_is_identity():
+    rng = np.random.default_rng(0)
+    z = rng.normal(scale=4.0, size=200)
+    # Both sides are sigmoid/softmax of the same numbers: a few ulps.
+    np.testing.assert_allclose(
+        BinaryFocalLoss(gamma=0.0).posterior(z), np.column_stack([expit(-z), expit(z)]), rtol=1e-13, atol=0
+    )
+    zz = rng.normal(scale=4.0, size=(200, 4))
+    np.testing.assert_allclose(MulticlassFocalLoss(gamma=0.0).posterior(zz), softmax(zz, axis=1), rtol=1e-13, atol=0)
+    p = softmax(zz, axis=1)
+    np.testing.assert_allclose(focal_posterior(p, gamma=0.0), p, rtol=1e-13, atol=0)
+    np.testing.assert_allclose(focal_posterior(expit(z), gamma=0.0)[:, 1], expit(z), rtol=1e-13, atol=0)
+
+
+def test_gamma_zero_with_alpha_is_prior_shift():
+    rng = np.random.default_rng(1)
+    alpha = np.array([0.5, 2.0, 1.0, 4.0])
+    zz = rng.normal(scale=3.0, size=(200, 4))
+    p = softmax(zz, axis=1)
+    want = p / alpha
+    want /= want.sum(axis=1, keepdims=True)
+    # eta_j proportional to p_j / alpha_j; a few ulps of logs and a renormalisation.
+    np.testing.assert_allclose(MulticlassFocalLoss(alpha=alpha, gamma=0.0).posterior(zz), want, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(focal_posterior(p, gamma=0.0, alpha=alpha), want, rtol=1e-12, atol=0)
+    # Binary float alpha a: weights (1 - a, a) for classes (0, 1).
+    z = rng.normal(scale=3.0, size=200)
+    pb = np.column_stack([expit(-z), expit(z)])
+    want_b = pb / np.array([0.75, 0.25])
+    want_b /= want_b.sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(BinaryFocalLoss(alpha=0.25, gamma=0.0).posterior(z), want_b, rtol=1e-12, atol=0)
+
+
+# --------------------------------------------------------------------------------------------------
+# The posterior inverts the population minimiser of the (expected) focal loss
+# --------------------------------------------------------------------------------------------------
+def _focal_optimal_raw(loss, eta, k):
+    """argmin_z sum_j eta_j FL(z; j) (alpha_j included in FL) by BFGS; K-1 free coordinates."""
+    labels = np.arange(k)
+
+    if k == 2 and isinstance(loss, BinaryFocalLoss):
+
+        def expected(c):
+            z = np.full(2, c[0])
+            g, _ = loss.gradient_hessian(labels, z, sample_weight=eta)
+            return float(eta @ loss.loss(labels, z)), np.array([g.sum()])
+
+        start = np.array([np.log(eta[1] / eta[0])])
+    else:
+
+        def expected(c):
+            z = np.tile(np.append(c, 0.0), (k, 1))
+            g, _ = loss.gradient_hessian(labels, z, sample_weight=eta)
+            return float(eta @ loss.loss(labels, z)), g.sum(axis=0)[:-1]
+
+        start = np.log(eta[:-1] / eta[-1])
+    res = minimize(expected, start, jac=True, method="BFGS", options={"gtol": 1e-13, "maxiter": 2000})
+    # BFGS stops when its line search can no longer resolve decreases of an O(1) loss (about 1e-9
+    # in the gradient); 1e-8 asserts a genuine stationary point without demanding more than that.
+    assert np.max(np.abs(res.jac)) < 1e-8
+    return res.x
+
+
+MAX_ERR = []
+
+CASES = [
+    (2, 0.5, None),
+    (2, 2.0, None),
+    (2, 0.5, 0.25),
+    (2, 2.0, 0.75),
+    (3, 0.5, None),
+    (3, 2.0, None),
+    (3, 0.5, [0.25, 1.0, 2.0]),
+    (3, 2.0, [0.25, 1.0, 2.0]),
+    (4, 0.5, None),
+    (4, 2.0, None),
+    (4, 0.5, [0.5, 3.0, 1.0, 0.2]),
+    (4, 2.0, [0.5, 3.0, 1.0, 0.2]),
+]
+
+
+@pytest.mark.parametrize("k, gamma, alpha", CASES)
+def test_posterior_inverts_population_minimiser(k, gamma, alpha):
+    rng = np.random.default_rng(100 * k + int(10 * gamma))
+    etas = rng.dirichlet(np.full(k, 0.7), size=6)
+    etas = np.vstack([etas, np.eye(k)[0] * 0.96 + 0.04 / k])  # a confident row too
+    if k == 2:
+        losses = [BinaryFocalLoss(alpha=alpha, gamma=gamma), MulticlassFocalLoss(alpha=_weights(alpha), gamma=gamma)]
+    else:
+        losses = [MulticlassFocalLoss(alpha=alpha, gamma=gamma)]
+    for loss in losses:
+        for eta in etas:
+            c = _focal_optimal_raw(loss, eta, k)
+            raw = c if isinstance(loss, BinaryFocalLoss) else np.append(c, 0.0)[None, :]
+            post = loss.posterior(raw)[0]
+            # The minimiser is located to ~1e-10 in z (gradient 1e-9 over curvature >= ~0.01) and the
+            # map from z to eta has slope O(1-10): 1e-6 is a comfortable bound.
+            np.testing.assert_allclose(post, eta, rtol=0, atol=1e-6)
+            MAX_ERR.append(np.max(np.abs(post - eta)))
+            # ... and the focal-optimal probability itself is distorted (so the test is not vacuous).
+            p = softmax(np.append(c, 0.0)) if not isinstance(loss, BinaryFocalLoss) else np.array([expit(-c[0]), expit(c[0])])
+            assert np.max(np.abs(p - eta)) > 1e-4 or np.max(np.abs(eta - 1.0 / k)) < 0.05
+
+
+def _weights(alpha):
+    """Binary float alpha as the two class weights (1 - a, a) for MulticlassFocalLoss."""
+    return None if alpha is None else [1.0 - alpha, alpha]
+
+
+# --------------------------------------------------------------------------------------------------
+# Multiclass with K=2 is the binary posterior
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("alpha", [None, 0.25, 0.75])
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_multiclass_k2_equals_binary(gamma, alpha):
+    z = np.concatenate([Z_GRID, [-40.0, -20.0, 20.0, 40.0]])
+    binary = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(z)
+    multi = MulticlassFocalLoss(alpha=_weights(alpha), gamma=gamma).posterior(np.column_stack([np.zeros_like(z), z]))
+    # log-softmax of (0, z) and log-sigmoid of +-z are the same quantity computed two ways (a few
+    # ulps), propagated through a handful of logs: 1e-11 relative.
+    np.testing.assert_allclose(multi, binary, rtol=1e-11, atol=0)
+
+
+# --------------------------------------------------------------------------------------------------
+# Extreme margins, normalisation, order
+# --------------------------------------------------------------------------------------------------
+def _check_probabilities(post):
+    assert np.all(np.isfinite(post))
+    assert np.all((post >= 0) & (post <= 1))
+    # a softmax of finite logs: rows sum to 1 up to a few ulps
+    np.testing.assert_allclose(post.sum(axis=1), 1.0, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [None, 0.25])
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_binary_posterior_extreme_margins(gamma, alpha):
+    z = np.array([-1e6, -1e3, -700.0, -40.0, -1e-12, 0.0, 1e-12, 40.0, 700.0, 1e3, 1e6])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        post = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(z)
+        from_prob = focal_posterior(expit(z), gamma=gamma, alpha=alpha)
+    _check_probabilities(post)
+    _check_probabilities(from_prob)
+    # Sure margins stay sure: the correction moves probabilities away from 1/2, never across it
+    # for alpha=None, and the most extreme rows end on the right side.
+    assert post[0, 0] > 0.99 and post[-1, 1] > 0.99
+    if alpha is None:
+        assert np.all(np.sign(post[:, 1] - 0.5) == np.sign(z))
+
+
+MC_EXTREME = np.array(
+    [
+        [1e3, -1e3, 0.0],
+        [-1e3, 1e3, -1e3],
+        [0.0, 0.0, 1e3],
+        [1e6, -1e6, -1e6],
+        [-1e6, 0.0, 1e6],
+        [40.0, 0.0, -40.0],
+        [700.0, -700.0, 1.0],
+    ]
+)
+
+
+@pytest.mark.parametrize("alpha", [None, [0.25, 1.0, 4.0]])
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_multiclass_posterior_extreme_logits(gamma, alpha):
+    onehot = np.eye(3)[[0, 1, 2, 2, 0]]
+    onehot_soft = np.array([[1.0 - 2e-300, 1e-300, 1e-300]])
+    with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        post = MulticlassFocalLoss(alpha=alpha, gamma=gamma).posterior(MC_EXTREME)
+        from_prob = focal_posterior(onehot, gamma=gamma, alpha=alpha)
+        from_soft = focal_posterior(onehot_soft, gamma=gamma, alpha=alpha)
+    for out in (post, from_prob, from_soft):
+        _check_probabilities(out)
+    # one-hot-like inputs keep their class
+    np.testing.assert_array_equal(np.argmax(post, axis=1), np.argmax(MC_EXTREME, axis=1))
+    np.testing.assert_array_equal(np.argmax(from_prob, axis=1), [0, 1, 2, 2, 0])
+    assert post[3, 0] > 0.99 and post[4, 2] > 0.99
+
+
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("k", [2, 3, 5])
+def test_posterior_keeps_class_order_without_alpha(gamma, k):
+    rng = np.random.default_rng(7 + k)
+    z = np.vstack([rng.normal(scale=s, size=(200, k)) for s in (0.3, 3.0, 10.0)])
+    post = MulticlassFocalLoss(gamma=gamma).posterior(z)
+    # eta_j = f(p_j) / Z with f increasing: the full order within each row is kept, not only the
+    # argmax. Compare only pairs whose logits differ clearly (1e-6) so that rounding cannot swap them.
+    zi, zj = z[:, :, None], z[:, None, :]
+    pi, pj = post[:, :, None], post[:, None, :]
+    clear = zi > zj + 1e-6
+    assert clear.sum() > 0
+    assert np.all(np.broadcast_to(pi, clear.shape)[clear] >= np.broadcast_to(pj, clear.shape)[clear])
+    np.testing.assert_array_equal(np.argmax(post, axis=1), np.argmax(z, axis=1))
+    # the correction is monotone per class: raising one logit (others fixed) raises its posterior
+    bumped = z.copy()
+    bumped[:, 0] += 0.5
+    assert np.all(MulticlassFocalLoss(gamma=gamma).posterior(bumped)[:, 0] >= post[:, 0])
+
+
+# --------------------------------------------------------------------------------------------------
+# Input validation
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "y_prob",
+    [
+        np.array([0.2, 1.2]),
+        np.array([-0.1, 0.5]),
+        np.array([0.2, np.nan]),
+        np.array([0.2, np.inf]),
+        np.array([[0.2, 0.7], [0.5, 0.5]]),  # row not summing to 1
+        np.array([[0.2, 0.3, 0.6]]),
+        np.array([[1.0]]),  # a single class
+        np.zeros((2, 2, 2)),
+        np.array([[1.2, -0.2]]),  # sums to 1 but outside [0, 1]
+    ],
+)
+def test_focal_posterior_rejects_bad_probabilities(y_prob):
+    with pytest.raises(ValueError):
+        focal_posterior(y_prob, gamma=2.0)
+
+
+def test_focal_posterior_alpha_and_gamma_validation():
+    p3 = np.array([[0.2, 0.3, 0.5]])
+    with pytest.raises(ValueError):
+        focal_posterior(p3, gamma=2.0, alpha=[1.0, 2.0])  # wrong length
+    with pytest.raises(ValueError):
+        focal_posterior(p3, gamma=2.0, alpha=[1.0, 2.0, 3.0, 4.0])
+    with pytest.raises(ValueError):
+        focal_posterior(p3, gamma=2.0, alpha=[1.0, 0.0, 3.0])
+    with pytest.raises(ValueError):
+        focal_posterior(p3, gamma=2.0, alpha=[1.0, np.nan, 3.0])
+    with pytest.raises(TypeError):
+        focal_posterior(p3, gamma=2.0, alpha=0.25)  # a single number is for two classes
+    with pytest.raises(ValueError):
+        focal_posterior(np.array([0.3]), gamma=2.0, alpha=1.5)
+    for gamma in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            focal_posterior(p3, gamma=gamma)
+    for gamma in ("2", None, True):
+        with pytest.raises(TypeError):
+            focal_posterior(p3, gamma=gamma)
+    out = focal_posterior([0.1, 0.5, 0.9], gamma=2.0)
+    assert out.shape == (3, 2)
+    assert out[1, 1] == pytest.approx(0.5, abs=1e-15)  # symmetric point (exact up to rounding)
+
+
+def test_posterior_raw_score_validation():
+    with pytest.raises(ValueError):
+        BinaryFocalLoss().posterior(np.zeros((3, 2)))
+    with pytest.raises(ValueError):
+        BinaryFocalLoss().posterior(np.array([0.0, np.nan]))
+    with pytest.raises(ValueError):
+        MulticlassFocalLoss().posterior(np.zeros(3))
+    with pytest.raises(ValueError):
+        MulticlassFocalLoss().posterior(np.zeros((3, 1)))
+    with pytest.raises(ValueError):
+        MulticlassFocalLoss().posterior(np.array([[0.0, np.inf, 1.0]]))
