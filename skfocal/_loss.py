@@ -517,8 +517,9 @@ class MulticlassFocalLoss(_FocalLoss):
     **Hessian safeguard.** The exact diagonal is negative for many entries (about 16% at
     ``gamma=2`` on N(0, 3) logits); as in :class:`BinaryFocalLoss`, :meth:`gradient_hessian`
     returns ``max(|h|, 1e-16)``, which is the exact value wherever that is positive (always at
-    ``gamma=0``). Unlike the boosters' built-in softmax objectives it does not rescale
-    ``p (1 - p)`` (LightGBM multiplies by ``K / (K - 1)``, XGBoost by 2).
+    ``gamma=0``). It does not rescale ``p (1 - p)`` as the boosters' built-in softmax
+    objectives do (LightGBM multiplies by ``K / (K - 1)``, XGBoost by 2); the estimators apply
+    their booster's factor, so that ``focal_gamma=0`` gives the booster's own model.
 
     Examples
     --------
