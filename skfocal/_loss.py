@@ -151,19 +151,35 @@ def focal_posterior(y_prob, *, gamma: float = 2.0, alpha=None) -> np.ndarray:
     """
     gamma = check_gamma(gamma)
     prob = np.asarray(y_prob, dtype=float)
-    if prob.ndim == 1:
-        prob = np.column_stack([1.0 - prob, prob])
-    if prob.ndim != 2 or prob.shape[1] < 2:
+    if prob.ndim not in (1, 2) or (prob.ndim == 2 and prob.shape[1] < 2):
         raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, n_classes), got {np.shape(y_prob)}.")
     if not np.all(np.isfinite(prob)) or np.any((prob < 0) | (prob > 1)):
         raise ValueError("y_prob must contain probabilities in [0, 1].")
-    if not np.allclose(prob.sum(axis=1), 1.0, rtol=0, atol=1e-6):
+    if prob.ndim == 2 and not np.allclose(prob.sum(axis=1), 1.0, rtol=0, atol=1e-6):
         raise ValueError("The rows of y_prob must sum to 1.")
-    class_weights = check_class_weights(alpha, prob.shape[1])
-    with np.errstate(divide="ignore"):
-        log_p = np.log(np.clip(prob, _TINY, 1.0))
-        log_1mp = np.log(np.clip(1.0 - prob, _TINY, 1.0))
+    class_weights = check_class_weights(alpha, 2 if prob.ndim == 1 else prob.shape[1])
+    log_p, log_1mp = _log_proba_parts_of_probabilities(prob)
     return _posterior(log_p, log_1mp, class_weights, gamma)
+
+
+def _log_proba_parts_of_probabilities(prob: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``log p`` and ``log(1 - p)`` of given probabilities, without forming ``1 - p`` near ``p = 1``.
+
+    1-D input is the probability of class 1, whose complement is exact: ``log1p(-p)``. In a
+    matrix, ``1 - p`` of the largest entry of a row is the sum of the others; every other entry
+    is at most 1/2, where ``1 - p`` is exact enough.
+    """
+    clipped = np.clip(prob, _TINY, 1.0)
+    if prob.ndim == 1:
+        log_p1, log_p0 = np.log(clipped), np.log1p(-np.minimum(prob, 1.0 - np.finfo(float).epsneg))
+        return np.column_stack([log_p0, log_p1]), np.column_stack([log_p1, log_p0])
+    rows = np.arange(len(prob))
+    top = np.argmax(prob, axis=1)
+    others = prob.copy()
+    others[rows, top] = 0.0
+    one_m_p = 1.0 - prob
+    one_m_p[rows, top] = others.sum(axis=1)
+    return np.log(clipped), np.log(np.maximum(one_m_p, _TINY))
 
 
 class _FocalLoss:
@@ -308,7 +324,10 @@ class _FocalLoss:
         --------
         focal_posterior : The same from probabilities.
         """
-        log_p, log_1mp = self._log_proba_parts(self._check_raw(raw_score))
+        z = self._check_raw(raw_score)
+        if self.class_weights_ is not None and z.ndim == 2 and z.shape[1] != len(self.class_weights_):
+            raise ValueError(f"raw_score has {z.shape[1]} columns but alpha has {len(self.class_weights_)} weights.")
+        log_p, log_1mp = self._log_proba_parts(z)
         return _posterior(log_p, log_1mp, self.class_weights_, self._gamma)
 
     def __call__(self, raw_score, dataset) -> tuple[np.ndarray, np.ndarray]:

@@ -101,9 +101,7 @@ def test_logged_metric_and_early_stopping(case):
         logged, truncated = est.evals_result()["validation_0"]["focal_loss"], "iteration_range"
         rtol = 1e-4  # XGBoost logs custom metrics rounded to 5-6 significant digits
     else:
-        est = focal(**params).fit(
-            X_tr, y_tr, eval_set=[(X_te, y_te)], callbacks=[lgb.early_stopping(5, verbose=False)]
-        )
+        est = focal(**params).fit(X_tr, y_tr, eval_set=[(X_te, y_te)], callbacks=[lgb.early_stopping(5, verbose=False)])
         logged, truncated = est.evals_result_["valid_0"]["focal_loss"], "num_iteration"
         rtol = 1e-9  # LightGBM logs the float the metric returned
     assert len(logged) < 300

@@ -62,7 +62,7 @@ def _reference(gamma: float, k: int):
             loss[i] = float(_mp_focal(zi, t, g))
             for j in range(k):
 
-                def f(x, j=j):
+                def f(x, j=j, zi=zi, t=t):
                     zz = list(zi)
                     zz[j] = x
                     return _mp_focal(zz, t, g)
