@@ -202,3 +202,51 @@ def test_tuning_trap_score_decreases_with_gamma():
     gammas = [0.0, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0]
     scores = [focal_loss_score(y, p, gamma=g) for g in gammas]
     assert all(a > b for a, b in zip(scores, scores[1:], strict=False))
+
+
+# --------------------------------------------------------------------------------------------------
+# K classes
+# --------------------------------------------------------------------------------------------------
+def test_multiclass_gamma0_equals_log_loss():
+    rng = np.random.default_rng(3)
+    proba = rng.dirichlet(np.ones(4), size=200)
+    y = np.array(list("wxyz"))[rng.integers(0, 4, 200)]
+    w = rng.uniform(0.1, 2.0, 200)
+    # rel 1e-12: the same clipped logs, summed in another order
+    assert focal_loss_score(y, proba, gamma=0.0) == pytest.approx(log_loss(y, proba), rel=1e-12)
+    assert focal_loss_score(y, proba, gamma=0.0, sample_weight=w) == pytest.approx(
+        log_loss(y, proba, sample_weight=w), rel=1e-12
+    )
+
+
+def test_multiclass_definition_with_class_weights():
+    rng = np.random.default_rng(4)
+    proba = rng.dirichlet(np.ones(3), size=100)
+    y = rng.integers(0, 3, 100)
+    alpha = np.array([0.5, 1.0, 2.0])
+    pt = proba[np.arange(100), y]
+    expected = np.mean(-alpha[y] * (1 - pt) ** 2 * np.log(pt))
+    assert focal_loss_score(y, proba, gamma=2.0, alpha=alpha) == pytest.approx(expected, rel=1e-12)  # same formula
+
+
+def test_multiclass_labels_for_a_fold_missing_a_class():
+    rng = np.random.default_rng(5)
+    proba = rng.dirichlet(np.ones(3), size=50)
+    y = rng.integers(0, 2, 50)  # class 2 absent from this fold
+    with pytest.raises(ValueError, match="labels"):
+        focal_loss_score(y, proba)
+    full = focal_loss_score(np.r_[y, 2], np.vstack([proba, [0.2, 0.3, 0.5]]), labels=[0, 1, 2])
+    assert np.isfinite(full)
+    assert focal_loss_score(y, proba, labels=[0, 1, 2]) == pytest.approx(
+        np.mean(-((1 - proba[np.arange(50), y]) ** 2) * np.log(proba[np.arange(50), y])), rel=1e-12
+    )
+
+
+@pytest.mark.parametrize(
+    ("alpha", "error"),
+    [(0.25, TypeError), ([1.0, 2.0], ValueError), ([1.0, -1.0, 1.0], ValueError)],
+)
+def test_multiclass_bad_alpha(alpha, error):
+    proba = np.full((3, 3), 1 / 3)
+    with pytest.raises(error):
+        focal_loss_score([0, 1, 2], proba, alpha=alpha)
