@@ -1,0 +1,131 @@
+"""python -m skfocal.benchmark: option handling, fold fairness and the summary."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.datasets import make_classification
+from sklearn.model_selection import StratifiedKFold
+
+from skfocal import benchmark
+from skfocal.benchmark import METRICS, _fold_id, available_models, run_benchmark, summarize
+
+FAST_MODELS = ["lgbm-focal", "lgbm-logloss", "xgb-weighted", "xgb-smote"]
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    a = make_classification(n_samples=400, n_features=6, weights=[0.9], random_state=0)
+    b = make_classification(n_samples=300, n_features=5, weights=[0.85], random_state=1)
+    return {"a": a, "b": b}
+
+
+@pytest.fixture(scope="module")
+def records(synthetic):
+    return run_benchmark(synthetic, FAST_MODELS, folds=3, n_jobs=1, seed=7, progress=False, keep_predictions=True)
+
+
+def test_every_model_sees_the_same_folds(synthetic, records):
+    for name, (X, y) in synthetic.items():
+        expected = [_fold_id(test) for _, test in StratifiedKFold(n_splits=3, shuffle=True, random_state=7).split(X, y)]
+        for model in FAST_MODELS:
+            rows = sorted((r for r in records if r["dataset"] == name and r["model"] == model), key=lambda r: r["fold"])
+            assert [r["fold_id"] for r in rows] == expected
+            # and the held-out labels each model was scored on are those rows
+            for row, (_, test) in zip(rows, StratifiedKFold(3, shuffle=True, random_state=7).split(X, y)):
+                np.testing.assert_array_equal(row["y_true"], y[test])
+
+
+def test_metrics_are_those_of_the_held_out_predictions(records):
+    for r in records:
+        for name, (metric, _) in METRICS.items():
+            assert r[name] == pytest.approx(metric(r["y_true"], r["proba"]), rel=1e-12)  # recomputed, same inputs
+
+
+def test_summary_means_stds_and_wins(records):
+    summary = summarize(records)
+    entry = next(e for e in summary["per_dataset"] if e["dataset"] == "a" and e["model"] == "lgbm-focal")
+    values = [r["average_precision"] for r in records if r["dataset"] == "a" and r["model"] == "lgbm-focal"]
+    assert entry["average_precision"] == pytest.approx((np.mean(values), np.std(values)), rel=1e-12)
+    for metric, counts in summary["wins"].items():
+        assert sum(counts.values()) == 2  # one winner per data set
+        best = min if metric in ("log_loss", "brier") else max
+        for dataset in ("a", "b"):
+            rows = [e for e in summary["per_dataset"] if e["dataset"] == dataset]
+            winner = best(rows, key=lambda e: e[metric][0])["model"]
+            assert counts[winner] >= 1
+
+
+def test_results_do_not_depend_on_parallelism(synthetic, records):
+    parallel = run_benchmark(synthetic, FAST_MODELS, folds=3, n_jobs=2, seed=7, progress=False)
+    for one, two in zip(records, parallel):
+        assert (one["dataset"], one["model"], one["fold"]) == (two["dataset"], two["model"], two["fold"])
+        assert one["average_precision"] == two["average_precision"]
+
+
+def test_tuned_model_reports_its_choice(synthetic):
+    rows = run_benchmark({"a": synthetic["a"]}, ["lgbm-focal-tuned"], folds=2, n_jobs=1, progress=False)
+    for row in rows:
+        assert row["best_params"]["focal_gamma"] in benchmark.TUNING_GRID["focal_gamma"]
+
+
+def test_bad_arguments(synthetic):
+    with pytest.raises(ValueError, match="Unknown model"):
+        run_benchmark(synthetic, ["lgbm-nope"], progress=False)
+    with pytest.raises(ValueError, match="folds"):
+        run_benchmark(synthetic, FAST_MODELS, folds=1, progress=False)
+    with pytest.raises(ValueError, match="data set"):
+        run_benchmark(["no-such-data"], FAST_MODELS, progress=False)
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--models", "lgbm-nope"], "Unknown model"),
+        (["--datasets", "no-such-data"], "data set"),
+        (["--folds", "1"], "--folds"),
+        (["--format", "xml"], "invalid choice"),
+    ],
+)
+def test_cli_rejects_bad_options(argv, message, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(argv)
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_cli_help_documents_the_options(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--datasets", "--models", "--folds", "--n-jobs", "--seed", "--format", "--plot"):
+        assert option in text
+    for model in ("focal-tuned", "weighted", "smote"):
+        assert model in text
+
+
+def test_available_models_cover_both_boosters():
+    names = available_models()
+    for booster in ("lgbm", "xgb"):
+        for kind in ("focal", "focal-tuned", "logloss", "weighted", "smote"):
+            assert f"{booster}-{kind}" in names
+
+
+def test_cli_on_bundled_data(tmp_path, capsys):
+    pytest.importorskip("skfocal.datasets")
+    from skfocal.datasets import list_datasets
+
+    first = list_datasets("binary")[0]
+    args = ["--datasets", first, "--models", "lgbm-focal,xgb-logloss", "--folds", "2", "--n-jobs", "1"]
+    assert benchmark.main([*args, "--format", "json", "--plot", str(tmp_path / "bench.png")]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert {r["model"] for r in out["records"]} == {"lgbm-focal", "xgb-logloss"}
+    assert len(out["records"]) == 4
+    assert (tmp_path / "bench.png").stat().st_size > 10_000
+    assert benchmark.main([*args, "--format", "csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "dataset,model,average_precision,roc_auc,log_loss,brier,fit_time_s"
+    assert len(lines) == 1 + 2 + 2  # header, two models on one data set, two overall rows
+    assert benchmark.main([*args]) == 0
+    assert "| model |" in capsys.readouterr().out
