@@ -32,7 +32,7 @@ def test_every_model_sees_the_same_folds(synthetic, records):
             rows = sorted((r for r in records if r["dataset"] == name and r["model"] == model), key=lambda r: r["fold"])
             assert [r["fold_id"] for r in rows] == expected
             # and the held-out labels each model was scored on are those rows
-            for row, (_, test) in zip(rows, StratifiedKFold(3, shuffle=True, random_state=7).split(X, y)):
+            for row, (_, test) in zip(rows, StratifiedKFold(3, shuffle=True, random_state=7).split(X, y), strict=True):
                 np.testing.assert_array_equal(row["y_true"], y[test])
 
 
@@ -58,7 +58,7 @@ def test_summary_means_stds_and_wins(records):
 
 def test_results_do_not_depend_on_parallelism(synthetic, records):
     parallel = run_benchmark(synthetic, FAST_MODELS, folds=3, n_jobs=2, seed=7, progress=False)
-    for one, two in zip(records, parallel):
+    for one, two in zip(records, parallel, strict=True):
         assert (one["dataset"], one["model"], one["fold"]) == (two["dataset"], two["model"], two["fold"])
         assert one["average_precision"] == two["average_precision"]
 
