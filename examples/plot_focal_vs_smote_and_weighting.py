@@ -29,7 +29,7 @@ folds = StratifiedKFold(n_splits=5, shuffle=True, random_state=0)  # every model
 # %%
 # Five ways to train the same booster
 # -----------------------------------
-params = {"n_estimators": 200, "learning_rate": 0.05, "num_leaves": 15, "verbose": -1, "random_state": 0}
+params = {"n_estimators": 100, "learning_rate": 0.1, "num_leaves": 15, "verbose": -1, "random_state": 0, "n_jobs": 1}
 models = {
     "log loss": LGBMClassifier(**params),
     "class weights": LGBMClassifier(is_unbalance=True, **params),

@@ -78,12 +78,14 @@ ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
     feature_names_in_ : ndarray of str
         Feature names seen during fit, when ``X`` had string column names.
 
-    Other fitted attributes of ``{parent_name}`` ({parent_attributes}) are available as usual.
-
     See Also
     --------
     {other} : The same for {other_booster}.
     BinaryFocalLoss, MulticlassFocalLoss : The losses, for the native ``{train}``.
+
+    Notes
+    -----
+    Every other fitted attribute of ``{parent_name}`` ({parent_attributes}) is available as usual.
 
     Examples
     --------

@@ -338,22 +338,27 @@ def _plot(records: list[dict], summary: dict, path: str) -> None:
             [e["average_precision"][0] for e in means],
             width,
             yerr=[e["average_precision"][1] for e in means],
+            error_kw={"elinewidth": 0.7, "ecolor": "0.35"},
             label=model,
         )
     left.set_xticks(np.arange(len(datasets)) + 0.4 - width / 2, datasets, rotation=30, ha="right")
     left.set_ylabel("average precision (mean ± std over folds)")
     left.set_title("Average precision per data set")
     left.legend(fontsize="x-small", ncol=2)
-    first = datasets[0]
+    # The precision-recall panel shows the data set on which the models differ most.
+    spread = {
+        d: np.ptp([e["average_precision"][0] for e in summary["per_dataset"] if e["dataset"] == d]) for d in datasets
+    }
+    shown = max(spread, key=spread.get)
     for model in models:
-        rows = [r for r in records if r["dataset"] == first and r["model"] == model]
+        rows = [r for r in records if r["dataset"] == shown and r["model"] == model]
         precision, recall, _ = precision_recall_curve(
             np.concatenate([r["y_true"] for r in rows]), np.concatenate([r["proba"] for r in rows])
         )
         right.plot(recall, precision, label=model, linewidth=1)
     right.set_xlabel("recall")
     right.set_ylabel("precision")
-    right.set_title(f"Precision-recall on {first} (pooled held-out folds)")
+    right.set_title(f"Precision-recall on {shown} (pooled held-out folds)")
     right.legend(fontsize="x-small")
     fig.tight_layout()
     fig.savefig(path, dpi=110)

@@ -1,4 +1,4 @@
-"""The examples run: the README's quickstart, and every plot_*.py gallery script."""
+"""Every plot_*.py gallery script runs and draws a figure."""
 
 import runpy
 from pathlib import Path
@@ -7,16 +7,6 @@ import matplotlib
 import pytest
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def test_quickstart_runs(capsys):
-    runpy.run_path(str(EXAMPLES / "quickstart.py"), run_name="__main__")
-    lines = capsys.readouterr().out.strip().splitlines()
-    assert lines[0].split()[0] == "model"
-    assert len(lines) == 5  # header + four models
-    for line in lines[1:]:
-        ap = float(line.split()[-3])
-        assert 0.3 < ap <= 1.0  # a working classifier on this data scores well above the 3% base rate
 
 
 @pytest.mark.parametrize("script", sorted(EXAMPLES.glob("plot_*.py")), ids=lambda path: path.stem)

@@ -43,7 +43,7 @@ class _Spec:
 
 _SPECS: dict[str, _Spec] = {
     "ecoli4": _Spec(
-        "binary", "ecoli4", "Ecoli4 data set (KEEL): E. coli proteins of the outer membrane vs the rest.",
+        "binary", "ecoli4", "Ecoli4 data set (KEEL): Escherichia coli proteins of the outer membrane vs the rest.",
         ("other", "outer_membrane"), (316, 20), 7,
     ),
     "yeast4": _Spec(
