@@ -78,11 +78,14 @@ def _own_members(cls) -> list[str]:
 
 
 # Own methods of each public class, for the class template in _templates/autosummary/.
+import skfocal.dask  # noqa: E402
+
 autosummary_context = {
     "skfocal_methods": {
-        f"skfocal.{name}": _own_members(getattr(skfocal, name))
-        for name in skfocal.__all__
-        if inspect.isclass(getattr(skfocal, name, None))
+        f"{module.__name__}.{name}": _own_members(getattr(module, name))
+        for module in (skfocal, skfocal.dask)
+        for name in module.__all__
+        if inspect.isclass(getattr(module, name, None))
     }
 }
 

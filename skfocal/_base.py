@@ -305,8 +305,7 @@ class FocalClassifierMixin:
             The fitted estimator.
         """
         self.__dict__.pop("init_score_", None)  # a refit starts unfitted
-        gamma = check_gamma(self.focal_gamma, "focal_gamma")
-        self._check_booster_params()
+        self._check_parameters()
         X = self._validate_X(X, reset=True)
         classes, y_enc = self._validate_y(y)
         check_consistent_length(X, y_enc)
@@ -316,6 +315,24 @@ class FocalClassifierMixin:
                 raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
         weights = np.ones(len(y_enc)) if sample_weight is None else sample_weight
         class_totals = np.bincount(y_enc, weights=weights, minlength=len(classes))
+        loss, init_score = self._loss_and_start(classes, class_totals)
+        self._fit_booster(X, y_enc, sample_weight, loss, init_score, fit_params)
+        self.loss_ = loss
+        self.init_score_ = init_score
+        return self
+
+    def _check_parameters(self) -> None:
+        """Reject bad constructor parameters before any data work."""
+        check_gamma(self.focal_gamma, "focal_gamma")
+        if not isinstance(self.posterior_correction, (bool, np.bool_)):
+            raise TypeError(f"posterior_correction must be True or False, got {self.posterior_correction!r}.")
+        self._check_booster_params()
+
+    def _loss_and_start(self, classes: np.ndarray, class_totals: np.ndarray):
+        """The loss (class weights resolved) and its optimal start score, from the weighted class totals.
+
+        Shared by the local and the Dask estimators, which count the totals in their own way.
+        """
         empty = classes[class_totals <= 0]
         if len(empty):
             raise ValueError(
@@ -327,15 +344,9 @@ class FocalClassifierMixin:
         booster_weights = self._booster_class_weights(classes, class_totals)
         if booster_weights is not None:
             class_weights = booster_weights if class_weights is None else class_weights * booster_weights
-        if not isinstance(self.posterior_correction, (bool, np.bool_)):
-            raise TypeError(f"posterior_correction must be True or False, got {self.posterior_correction!r}.")
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
-        loss = loss_class(alpha=class_weights, gamma=gamma)
-        init_score = loss.init_score_from_totals(class_totals)
-        self._fit_booster(X, y_enc, sample_weight, loss, init_score, fit_params)
-        self.loss_ = loss
-        self.init_score_ = init_score
-        return self
+        loss = loss_class(alpha=class_weights, gamma=check_gamma(self.focal_gamma, "focal_gamma"))
+        return loss, loss.init_score_from_totals(class_totals)
 
     def _booster_class_weights(self, classes, class_totals):
         """Per-class weights from a booster parameter (LightGBM's ``class_weight``); none by default."""

@@ -218,10 +218,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 self.class_weight = class_weight
 
         try:
-            n_classes = len(self._classes_value)
-            # LightGBM scales its own softmax Hessian by K / (K - 1); see SklearnObjective.
-            hessian_scale = n_classes / (n_classes - 1) if n_classes > 2 else 1.0
-            train(SklearnObjective(loss, hessian_scale), user_metrics + [_LGBMFocalMetric(loss)])
+            train(self._sklearn_objective(loss), user_metrics + [_LGBMFocalMetric(loss)])
         except LightGBMError as exc:
             if _NO_FEATURES_ERROR not in str(exc):
                 raise
@@ -229,6 +226,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             # objective grows that constant tree; its eval metrics see probabilities.
             train(None, user_metrics + [_LGBMFocalMetric(loss, on_probabilities=True)])
         self._fold_init_score(init_score)
+
+    def _sklearn_objective(self, loss) -> SklearnObjective:
+        """The focal objective as ``LGBMClassifier`` calls it (LightGBM scales its softmax Hessian by K / (K - 1))."""
+        n_classes = len(self._classes_value)
+        return SklearnObjective(loss, n_classes / (n_classes - 1) if n_classes > 2 else 1.0)
 
     def _fold_init_score(self, init_score) -> None:
         """Add the start score to every leaf of the first iteration's trees (one per class for K > 2)."""

@@ -101,30 +101,45 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
                 f"got {self.base_score!r}."
             )
 
+    def _sklearn_objective(self, loss) -> SklearnObjective:
+        """The focal objective as ``XGBClassifier`` calls it; XGBoost scales its own softmax Hessian by 2."""
+        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0)
+
+    def _base_score(self, init_score):
+        """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
+        if np.ndim(init_score) == 0:
+            return float(expit(init_score))
+        if not _VECTOR_BASE_SCORE:
+            raise ValueError(
+                f"Multiclass {type(self).__name__} needs xgboost >= 3.1 (one start score per class is "
+                f"stored as a vector base_score); this is xgboost {xgboost.__version__}."
+            )
+        return np.asarray(init_score).tolist()
+
+    def _training_params(self, loss, init_score) -> dict:
+        """The constructor parameters XGBoost's fit must see: focal objective, metric and start score."""
+        metric = self.eval_metric
+        if not _is_callable_metric(metric):  # a user's callable replaces the focal metric (one only)
+            user = list(metric) if isinstance(metric, (list, tuple)) else ([] if metric is None else [metric])
+            metric = [*user, _XGBFocalMetric(loss)] if user else _XGBFocalMetric(loss)
+        return {
+            "objective": self._sklearn_objective(loss),
+            "eval_metric": metric,
+            "base_score": self._base_score(init_score),
+        }
+
     @contextlib.contextmanager
-    def _focal_training(self, loss, init_score: float):
-        """Let ``XGBClassifier.fit`` see the focal objective, metric and start score, then restore."""
+    def _focal_training(self, loss, init_score):
+        """Let ``XGBClassifier.fit`` see :meth:`_training_params`, then restore the user's values."""
         saved = self.objective, self.eval_metric, self.base_score
-        # XGBoost scales its own softmax Hessian by 2; see SklearnObjective.
-        self.objective = SklearnObjective(loss, hessian_scale=2.0 if np.ndim(init_score) else 1.0)
-        if not _is_callable_metric(self.eval_metric):
-            user = [] if self.eval_metric is None else [self.eval_metric]
-            if isinstance(self.eval_metric, (list, tuple)):
-                user = list(self.eval_metric)
-            self.eval_metric = [*user, _XGBFocalMetric(loss)] if user else _XGBFocalMetric(loss)
-        # binary:logistic reads base_score as a probability; multi:softprob reads margins.
-        self.base_score = float(expit(init_score)) if np.ndim(init_score) == 0 else np.asarray(init_score).tolist()
+        for name, value in self._training_params(loss, init_score).items():
+            setattr(self, name, value)
         try:
             yield
         finally:
             self.objective, self.eval_metric, self.base_score = saved
 
     def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
-        if np.ndim(init_score) and not _VECTOR_BASE_SCORE:
-            raise ValueError(
-                f"Multiclass {type(self).__name__} needs xgboost >= 3.1 (one start score per class is "
-                f"stored as a vector base_score); this is xgboost {xgboost.__version__}."
-            )
         fit_params = dict(fit_params)
         for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
             if fit_params.get(name) is not None:

@@ -1,0 +1,425 @@
+"""The focal estimators on Dask clusters: ``FocalDaskLGBMClassifier`` and ``FocalDaskXGBClassifier``.
+
+Install with ``pip install 'skfocal[dask]'``.
+
+Design: each is the local estimator (:class:`skfocal.FocalLGBMClassifier`,
+:class:`skfocal.FocalXGBClassifier`) with the same parameters, the same fitted state and the same
+native model, plus a ``client``. Only the work that touches the data is distributed:
+
+- the classes, the weight checks and the weighted class totals are Dask reductions (the data is
+  never collected on the client); the start score follows from the totals in O(1), as locally;
+- training runs in ``lightgbm.dask.DaskLGBMClassifier`` / ``xgboost.dask.DaskXGBClassifier``
+  with the focal objective: a module-level, picklable object that reaches the workers by
+  reference, not a closure;
+- the start score is folded into the trained model exactly as locally, so :meth:`to_local`
+  hands back the local estimator, which predicts identically;
+- ``predict``, ``predict_proba`` and ``decision_function`` map the local model over the blocks
+  or partitions of a Dask array or data frame and return Dask collections.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+try:
+    import dask
+    import dask.array as da
+    import dask.dataframe as dd
+    import distributed  # noqa: F401  (the Dask estimators of both boosters need it)
+    import lightgbm.dask as lgb_dask
+    import xgboost.dask as xgb_dask
+except ImportError as exc:  # pragma: no cover - depends on the environment
+    raise ImportError(
+        "skfocal.dask needs dask and distributed; install them with `pip install 'skfocal[dask]'`."
+    ) from exc
+
+from ._base import FOCAL_PARAMS
+from ._lgbm import FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
+from ._xgb import FocalXGBClassifier
+
+__all__ = ["FocalDaskLGBMClassifier", "FocalDaskXGBClassifier"]
+
+
+def _encode_block(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    return np.searchsorted(classes, block).astype(np.int64)
+
+
+def _start_block(block: np.ndarray, init_score) -> np.ndarray:
+    """The start score for every row of a block of labels."""
+    if np.ndim(init_score) == 0:
+        return np.full(len(block), float(init_score))
+    return np.tile(np.asarray(init_score, dtype=float), (len(block), 1))
+
+
+def _predict_block(block, estimator, method: str, kwargs: dict):
+    return getattr(estimator, method)(block, **kwargs)
+
+
+def _as_array(collection, name: str):
+    """A Dask array view of a Dask array, series or single-column frame."""
+    if isinstance(collection, da.Array):
+        return collection
+    if isinstance(collection, (dd.Series, dd.DataFrame)):
+        return collection.to_dask_array(lengths=True)
+    raise TypeError(f"{name} must be a Dask array or Dask series, got {type(collection).__name__}.")
+
+
+class _DaskFocalMixin:
+    """The Dask side shared by both estimators: checks, reductions, mapped predictions, to_local."""
+
+    _local_class: type
+
+    # ------------------------------------------------------------------- data
+    def _check_X(self, X):
+        if not isinstance(X, (da.Array, dd.DataFrame)):
+            raise TypeError(
+                f"{type(self).__name__} needs X as a Dask array or Dask data frame, got {type(X).__name__}; "
+                f"for data in memory use {self._local_class.__name__}."
+            )
+        if X.ndim != 2:
+            raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
+        return X
+
+    def _row_chunks(self, X) -> tuple:
+        return X.chunks[0] if isinstance(X, da.Array) else X.to_dask_array(lengths=True).chunks[0]
+
+    def _dask_targets(self, X, y, sample_weight):
+        """Classes, encoded labels and weighted class totals, computed on the cluster."""
+        y = _as_array(y, "y")
+        if y.ndim != 1:
+            raise ValueError(f"y must be 1-D, got {y.ndim} dimensions.")
+        rows = self._row_chunks(X)
+        if y.chunks[0] != rows:
+            raise ValueError(
+                f"X and y must be split into the same row chunks (partitions); got {rows} and {y.chunks[0]}."
+            )
+        checks = {"classes": da.unique(y)}
+        if np.issubdtype(y.dtype, np.floating):
+            checks["y_nan"] = da.isnan(y).any()
+        if sample_weight is not None:
+            sample_weight = _as_array(sample_weight, "sample_weight").astype(np.float64)
+            if sample_weight.chunks[0] != rows:
+                raise ValueError("sample_weight must be split into the same row chunks as X.")
+            checks["w_bad"] = (~da.isfinite(sample_weight) | (sample_weight < 0)).any()
+            checks["w_total"] = sample_weight.sum()
+        found = dict(zip(checks, dask.compute(*checks.values()), strict=True))
+        if found.get("y_nan"):
+            raise ValueError("Input y contains NaN.")
+        classes = np.asarray(found["classes"])
+        check_classification_targets(classes)
+        if len(classes) < 2:
+            raise ValueError(f"{type(self).__name__} needs samples of 2 classes, but y has only one class.")
+        if found.get("w_bad"):
+            raise ValueError("sample_weight must be finite and non-negative.")
+        if sample_weight is not None and not found["w_total"] > 0:
+            raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+        y_enc = y.map_blocks(_encode_block, classes, dtype=np.int64)
+        totals = da.bincount(y_enc, weights=sample_weight, minlength=len(classes)).compute()
+        return classes, y_enc, np.asarray(totals, dtype=float), sample_weight
+
+    def _encode_eval(self, eval_set, init_score):
+        """Eval sets with encoded labels, and each one's start scores, as Dask collections."""
+        classes = self._classes_value
+        pairs, starts = [], []
+        for X_eval, y_eval in eval_set:
+            X_eval = self._check_X(X_eval)
+            y_eval = _as_array(y_eval, "eval_set labels")
+            known = da.isin(y_eval, classes).all().compute()
+            if not known:
+                raise ValueError("eval_set labels contain labels not seen in fit.")
+            y_enc = y_eval.map_blocks(_encode_block, classes, dtype=np.int64)
+            pairs.append((X_eval, y_enc))
+            starts.append(self._start_scores(y_enc, init_score))
+        return pairs, starts
+
+    @staticmethod
+    def _start_scores(y_enc, init_score):
+        if np.ndim(init_score) == 0:
+            return y_enc.map_blocks(_start_block, init_score, dtype=np.float64)
+        k = len(init_score)
+        return y_enc.map_blocks(_start_block, init_score, dtype=np.float64, new_axis=1, chunks=(y_enc.chunks[0], (k,)))
+
+    def _record_features(self, X) -> None:
+        self.n_features_in_ = X.shape[1]
+        del self.feature_names_in_
+        if isinstance(X, dd.DataFrame) and all(isinstance(c, str) for c in X.columns):
+            self.feature_names_in_ = np.asarray(X.columns, dtype=object)
+
+    # -------------------------------------------------------------------- fit
+    def fit(self, X, y, sample_weight=None, **fit_params):
+        """Fit on Dask collections: reductions for the start score, the booster's Dask training.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            Training data, split into row chunks (partitions) spread over the workers.
+        y : dask.array.Array or dask.dataframe.Series of shape (n_samples,)
+            Class labels, in the same row chunks as ``X``.
+        sample_weight : dask.array.Array or dask.dataframe.Series, default=None
+            Non-negative row weights, in the same row chunks as ``X``.
+        **fit_params : dict
+            ``eval_set`` (a list of ``(X, y)`` Dask pairs) and the other keyword arguments of the
+            booster's Dask ``fit``.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self.__dict__.pop("init_score_", None)
+        self._check_parameters()
+        X = self._check_X(X)
+        classes, y_enc, class_totals, sample_weight = self._dask_targets(X, y, sample_weight)
+        loss, init_score = self._loss_and_start(classes, class_totals)
+        self._fit_dask_booster(X, y_enc, sample_weight, loss, init_score, dict(fit_params))
+        self._record_features(X)
+        self.loss_ = loss
+        self.init_score_ = init_score
+        return self
+
+    def _booster_params(self) -> dict:
+        """The booster estimator's parameters: everything but the focal ones and the client."""
+        excluded = {*FOCAL_PARAMS, "client"}
+        return {k: v for k, v in self.get_params().items() if k not in excluded}
+
+    # ------------------------------------------------------------- prediction
+    def _map_local(self, X, method: str, **predict_params):
+        check_is_fitted(self, "init_score_")
+        X = self._check_X(X)
+        local = self.to_local()
+        n_classes = len(self.classes_)
+        two_d = method == "predict_proba" or (method == "decision_function" and n_classes > 2)
+        dtype = self.classes_.dtype if method == "predict" else np.float64
+        if isinstance(X, dd.DataFrame):  # partition by partition, keeping dtypes and categories
+            parts = X.to_delayed()
+            lengths = X.map_partitions(len).compute()
+            blocks = [
+                da.from_delayed(
+                    dask.delayed(_predict_block)(part, local, method, predict_params),
+                    shape=(n, n_classes) if two_d else (n,),
+                    dtype=dtype,
+                )
+                for part, n in zip(parts, lengths, strict=True)
+            ]
+            return da.concatenate(blocks)
+        X = X.rechunk({1: -1})
+        if two_d:
+            return X.map_blocks(
+                _predict_block, local, method, predict_params, dtype=dtype, chunks=(X.chunks[0], (n_classes,))
+            )
+        return X.map_blocks(_predict_block, local, method, predict_params, dtype=dtype, drop_axis=1)
+
+    def decision_function(self, X, **predict_params):
+        """Raw margins as a Dask array (start score included); see the local estimator.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            As in the local estimator's ``decision_function``.
+
+        Returns
+        -------
+        margin : dask.array.Array of shape (n_samples,) or (n_samples, n_classes)
+        """
+        return self._map_local(X, "decision_function", **predict_params)
+
+    def predict_proba(self, X, **predict_params):
+        """Class probabilities as a Dask array; see the local estimator's ``predict_proba``.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            As in the local estimator's ``decision_function``.
+
+        Returns
+        -------
+        proba : dask.array.Array of shape (n_samples, n_classes)
+        """
+        return self._map_local(X, "predict_proba", **predict_params)
+
+    def predict(self, X, **predict_params):
+        """Predicted class labels as a Dask array; see the local estimator's ``predict``.
+
+        Parameters
+        ----------
+        X : dask.array.Array or dask.dataframe.DataFrame of shape (n_samples, n_features)
+            Input data.
+        **predict_params : dict
+            As in the local estimator's ``decision_function``.
+
+        Returns
+        -------
+        labels : dask.array.Array of shape (n_samples,)
+        """
+        return self._map_local(X, "predict", **predict_params)
+
+    def to_local(self):
+        """The fitted local estimator (same parameters but ``client``, same native model).
+
+        Returns
+        -------
+        estimator : FocalLGBMClassifier or FocalXGBClassifier
+            Predicts identically on in-memory data.
+        """
+        check_is_fitted(self, "init_score_")
+        params = {k: v for k, v in self.get_params().items() if k != "client"}
+        local = self._local_class(**params)
+        skip = {*params, "client", "_other_params"}
+        local.__dict__.update({k: v for k, v in self.__dict__.items() if k not in skip})
+        return local
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["client"] = None  # a Client is tied to this process; the model is not
+        if isinstance(state.get("_other_params"), dict):
+            state["_other_params"] = {k: v for k, v in state["_other_params"].items() if k != "client"}
+        return state
+
+
+class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
+    """:class:`skfocal.FocalLGBMClassifier` trained on a Dask cluster (``lightgbm.dask``).
+
+    Same parameters, fitted attributes and native model as the local estimator; ``fit`` and the
+    predictions take Dask arrays or data frames, and :meth:`to_local` returns the fitted local
+    estimator.
+
+    Parameters
+    ----------
+    client : distributed.Client or None, default=None
+        The Dask client; ``None`` uses the default client.
+    focal_gamma : float, default=2.0
+        As in :class:`skfocal.FocalLGBMClassifier`.
+    focal_alpha : None, float, array-like, "balanced" or dict, default=None
+        As in :class:`skfocal.FocalLGBMClassifier`.
+    posterior_correction : bool, default=False
+        As in :class:`skfocal.FocalLGBMClassifier`.
+    **kwargs : dict
+        Any parameter of ``lightgbm.dask.DaskLGBMClassifier``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    init_score_ : float or ndarray of shape (n_classes,)
+        The start score, from the weighted class totals (a Dask reduction); part of ``booster_``.
+    loss_ : BinaryFocalLoss or MulticlassFocalLoss
+        The loss the model was trained with.
+    booster_ : lightgbm.Booster
+        The native model.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> client = Client(LocalCluster(n_workers=2))  # doctest: +SKIP
+    >>> model = FocalDaskLGBMClassifier(client=client).fit(dask_X, dask_y)  # doctest: +SKIP
+    >>> model.predict_proba(dask_X).compute()  # doctest: +SKIP
+    """
+
+    _local_class = FocalLGBMClassifier
+
+    def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
+        self.client = client
+        super().__init__(
+            focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
+        )
+
+    def _fit_dask_booster(self, X, y_enc, sample_weight, loss, init_score, fit_params) -> None:
+        for name in ("init_score", "eval_init_score", "init_model"):
+            if fit_params.pop(name, None) is not None:
+                raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
+        params = self._booster_params()
+        params["class_weight"] = None  # already part of the loss (_booster_class_weights)
+        if not any(alias in params for alias in ("metric", "metrics", "metric_types")):
+            params["metric"] = "None"  # LightGBM's default would read raw margins as probabilities
+        model = lgb_dask.DaskLGBMClassifier(client=self.client, **params)
+        model.set_params(objective=self._sklearn_objective(loss))
+        eval_set = _pop_eval_pairs(fit_params)
+        user_metric = fit_params.pop("eval_metric", None)
+        self._check_metric_names(user_metric, "eval_metric")
+        metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
+        metrics = [m for m in metrics if m is not None] + [_LGBMFocalMetric(loss)]
+        if eval_set:
+            eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, init_score)
+            fit_params["eval_set"] = eval_set
+        model.fit(
+            X, y_enc, sample_weight=sample_weight, init_score=self._start_scores(y_enc, init_score),
+            eval_metric=metrics, **fit_params,
+        )  # fmt: skip
+        # Take over the fitted state of the booster's local estimator, as lightgbm.dask does.
+        trained = model.to_local()
+        keep = set(trained.get_params()) | {"_other_params", "_class_weight"}
+        self.__dict__.update({k: v for k, v in trained.__dict__.items() if k not in keep})
+        self._fold_init_score(init_score)
+
+
+class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
+    """:class:`skfocal.FocalXGBClassifier` trained on a Dask cluster (``xgboost.dask``).
+
+    Same parameters, fitted attributes and native model as the local estimator; ``fit`` and the
+    predictions take Dask arrays or data frames, and :meth:`to_local` returns the fitted local
+    estimator.
+
+    Parameters
+    ----------
+    client : distributed.Client or None, default=None
+        The Dask client; ``None`` uses the default client.
+    focal_gamma : float, default=2.0
+        As in :class:`skfocal.FocalXGBClassifier`.
+    focal_alpha : None, float, array-like, "balanced" or dict, default=None
+        As in :class:`skfocal.FocalXGBClassifier`.
+    posterior_correction : bool, default=False
+        As in :class:`skfocal.FocalXGBClassifier`.
+    **kwargs : dict
+        Any parameter of ``xgboost.dask.DaskXGBClassifier``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    init_score_ : float or ndarray of shape (n_classes,)
+        The start score, from the weighted class totals (a Dask reduction); stored in the
+        booster as ``base_score``.
+    loss_ : BinaryFocalLoss or MulticlassFocalLoss
+        The loss the model was trained with.
+
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> client = Client(LocalCluster(n_workers=2))  # doctest: +SKIP
+    >>> model = FocalDaskXGBClassifier(client=client).fit(dask_X, dask_y)  # doctest: +SKIP
+    >>> model.predict_proba(dask_X).compute()  # doctest: +SKIP
+    """
+
+    _local_class = FocalXGBClassifier
+
+    def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
+        self.client = client
+        super().__init__(
+            focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
+        )
+
+    def _wrapper_params(self) -> set:
+        return super()._wrapper_params() | {"client"}
+
+    def _fit_dask_booster(self, X, y_enc, sample_weight, loss, init_score, fit_params) -> None:
+        for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
+            if fit_params.pop(name, None) is not None:
+                raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
+        model = xgb_dask.DaskXGBClassifier(**self._booster_params())
+        model.client = self.client
+        model.set_params(**self._training_params(loss, init_score))
+        eval_set = fit_params.pop("eval_set", None)
+        if eval_set:
+            fit_params["eval_set"], _ = self._encode_eval(eval_set, init_score)
+        fit_params.setdefault("verbose", False)
+        model.fit(X, y_enc, sample_weight=sample_weight, **fit_params)
+        self._Booster = model.get_booster()
+        self.n_classes_ = len(self._classes_value)
+        if hasattr(model, "evals_result_"):
+            self.evals_result_ = model.evals_result_
