@@ -446,7 +446,8 @@ class SklearnObjective:
         return f"{type(self).__name__}({self.loss!r}, hessian_scale={self.hessian_scale!r})"
 
     def __call__(self, y_true, y_pred, sample_weight=None):
-        grad, hess = self.loss.gradient_hessian(y_true, y_pred, sample_weight)
+        # Labels and weights were checked in fit; this runs every boosting round.
+        grad, hess = self.loss._training_gradient_hessian(y_true, y_pred, sample_weight)
         if self.hessian_scale != 1.0:
             hess *= self.hessian_scale
         return grad, hess

@@ -255,6 +255,22 @@ class _FocalLoss:
             hess *= w
         return grad, hess
 
+    def _training_gradient_hessian(self, y_true, raw_score, sample_weight=None):
+        """:meth:`gradient_hessian` without input checks, for the labels and scores a booster hands back.
+
+        The estimators validate labels and weights once in ``fit``; this skips re-checking them
+        every boosting round. Labels may be any numeric dtype holding ``0 .. K-1``.
+        """
+        z = np.asarray(raw_score, dtype=np.float64)
+        y = np.asarray(y_true)
+        grad, hess = self._grad_hess_unchecked(y.astype(np.intp) if z.ndim == 2 else y, z)
+        if sample_weight is not None and np.size(sample_weight):
+            w = np.asarray(sample_weight, dtype=np.float64)
+            w = w if grad.ndim == 1 else w[:, None]
+            grad *= w
+            hess *= w
+        return grad, hess
+
     def hessian_exact(self, y_true, raw_score) -> np.ndarray:
         """Exact (signed, unweighted) second derivative; negative for badly misclassified rows.
 
@@ -433,15 +449,32 @@ class BinaryFocalLoss(_FocalLoss):
         return np.column_stack([log_p0, log_p1]), np.column_stack([log_p1, log_p0])
 
     def _terms(self, y: np.ndarray, z: np.ndarray):
-        """Shared pieces of loss, gradient and Hessian: sign, alpha_t, log pt, pt, q, q**gamma."""
+        """Shared pieces of loss, gradient and Hessian: sign, alpha_t, log pt, pt, q, q**gamma.
+
+        One ``exp`` and one ``log1p`` of ``-|m|`` give both ``log p_t = -(max(-m, 0) + log1p(e))``
+        and ``log q = -(max(m, 0) + log1p(e))`` (``e = exp(-|m|)``), each without cancellation;
+        labels enter as 0/1 numbers, so the sign and the class weight are affine in them.
+        """
+        y = np.asarray(y, dtype=np.float64)
         s = 2.0 * y - 1.0
         m = s * z
-        log_pt = _log_sigmoid(m)
-        log_q = _log_sigmoid(-m)
+        softplus_tail = np.log1p(np.exp(-np.abs(m)))
+        log_pt = np.maximum(-m, 0.0)
+        log_pt += softplus_tail
+        np.negative(log_pt, out=log_pt)
+        log_q = np.maximum(m, 0.0)
+        log_q += softplus_tail
+        np.negative(log_q, out=log_q)
         pt = np.exp(log_pt)
         q = np.exp(log_q)
-        q_gamma = np.exp(self._gamma * log_q)
-        return s, self._alpha_t(y), log_pt, pt, q, q_gamma
+        g = self._gamma
+        q_gamma = 1.0 if g == 0 else (q if g == 1 else (q * q if g == 2 else np.exp(g * log_q)))
+        if self.class_weights_ is None:
+            alpha_t = 1.0
+        else:
+            w0, w1 = self.class_weights_
+            alpha_t = w0 + (w1 - w0) * y
+        return s, alpha_t, log_pt, pt, q, q_gamma
 
     def _loss_unchecked(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
         _, alpha_t, log_pt, _, _, q_gamma = self._terms(y, z)
@@ -453,12 +486,25 @@ class BinaryFocalLoss(_FocalLoss):
         return alpha_t * pt * q_gamma * ((2.0 * g + 1.0) * q + g * log_pt * (q - g * pt))
 
     def _grad_hess_unchecked(self, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Gradient and safeguarded Hessian for validated float arrays (the training hot path)."""
+        """Gradient and safeguarded Hessian for validated arrays (the training hot path, in place)."""
         g = self._gamma
         s, alpha_t, log_pt, pt, q, q_gamma = self._terms(y, z)
-        a_qg = alpha_t * q_gamma
-        grad = s * a_qg * (g * pt * log_pt - q)
-        hess = a_qg * pt * ((2.0 * g + 1.0) * q + g * log_pt * (q - g * pt))
+        a_qg = s * q_gamma if np.ndim(q_gamma) else s * float(q_gamma)  # s * alpha_t * q**gamma
+        a_qg *= alpha_t
+        # grad = s alpha_t q^g (g pt log pt - q)
+        grad = pt * log_pt
+        grad *= g
+        grad -= q
+        grad *= a_qg
+        # hess = alpha_t q^g pt ((2g + 1) q + g log pt (q - g pt)); a_qg carries the sign s,
+        # which the absolute value below removes
+        hess = pt * -g
+        hess += q
+        hess *= log_pt
+        hess *= g
+        hess += (2.0 * g + 1.0) * q
+        hess *= pt
+        hess *= a_qg
         np.abs(hess, out=hess)
         np.maximum(hess, HESSIAN_FLOOR, out=hess)
         return grad, hess

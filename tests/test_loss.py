@@ -421,3 +421,47 @@ def test_pickle_round_trip(alpha):
     g2, h2 = clone.gradient_hessian(y, z)
     np.testing.assert_array_equal(g1, g2)
     np.testing.assert_array_equal(h1, h2)
+
+
+# --------------------------------------------------------------------------------------------------
+# The training path: what the estimators' objective computes every boosting round
+# --------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("n_rows", [1, 7, 1001])  # odd lengths
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_training_path_equals_the_checked_path(n_rows, gamma, n_classes):
+    from skfocal import MulticlassFocalLoss
+    from skfocal._base import SklearnObjective
+
+    rng = np.random.default_rng(n_rows)
+    if n_classes == 2:
+        loss = BinaryFocalLoss(alpha=0.3, gamma=gamma)
+        wide = rng.normal(scale=4.0, size=2 * n_rows)
+        z = wide[::2]  # non-contiguous scores
+    else:
+        loss = MulticlassFocalLoss(alpha=[0.5, 1.0, 2.0], gamma=gamma)
+        wide = rng.normal(scale=4.0, size=(n_rows, 6))
+        z = wide[:, ::2]  # non-contiguous (n, K) scores
+    y = rng.integers(0, n_classes, n_rows)
+    w = rng.uniform(0.0, 3.0, n_rows)
+    expected_grad, expected_hess = loss.gradient_hessian(y, np.ascontiguousarray(z), w)
+    # The boosters hand back float32 labels and weights, as LightGBM and XGBoost do.
+    grad, hess = SklearnObjective(loss)(y.astype(np.float32), z, w.astype(np.float32))
+    assert grad.dtype == hess.dtype == np.float64
+    assert grad.shape == hess.shape == np.shape(z)
+    # float32 weights: 6e-8 relative (one rounding of w); otherwise the same operations.
+    np.testing.assert_allclose(grad, expected_grad, rtol=1e-7, atol=0)
+    np.testing.assert_allclose(hess, expected_hess, rtol=1e-7, atol=0)
+    unweighted = SklearnObjective(loss)(y.astype(np.float32), z)
+    np.testing.assert_array_equal(unweighted[0], loss.gradient_hessian(y, np.ascontiguousarray(z))[0])
+
+
+def test_training_path_scales_the_hessian_only():
+    from skfocal._base import SklearnObjective
+
+    loss = BinaryFocalLoss(gamma=2.0)
+    y, z = np.array([0.0, 1.0, 1.0]), np.array([-1.0, 0.5, 3.0])
+    grad, hess = SklearnObjective(loss, hessian_scale=2.0)(y, z)
+    expected_grad, expected_hess = loss.gradient_hessian(y, z)
+    np.testing.assert_array_equal(grad, expected_grad)
+    np.testing.assert_array_equal(hess, 2.0 * expected_hess)

@@ -1,0 +1,169 @@
+"""Training and prediction speed of the focal objective against the boosters' built-in objectives.
+
+For each booster, data size and objective, ``fit`` is timed in alternated rounds within one
+process (built-in, plain-numpy reference, skfocal, built-in, ...), and the median of the rounds
+is reported with its ratio to the built-in objective of the same round set. Peak memory of one
+``fit`` is measured in a fresh child process (``ru_maxrss``), so runs do not inherit each
+other's high-water mark. Prediction time is ``predict_proba`` on the training rows.
+
+The plain-numpy reference is the published blog-post recipe, kept here for comparison: a
+sigmoid-based gradient and Hessian of the focal loss without the safeguards.
+
+Run: ``python benchmarks/bench_speed.py [--rows 1000000 100000] [--repeats 3] [--rounds 100]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+import warnings
+
+import numpy as np
+from sklearn.datasets import make_classification
+
+GAMMA, ALPHA = 2.0, 0.25
+
+
+def numpy_reference_objective(y_true, y_pred, sample_weight=None):
+    """The blog-post style focal objective (binary, alpha-weighted), plain numpy, no safeguards."""
+    p = 1.0 / (1.0 + np.exp(-y_pred))
+    y = y_true
+    a = np.where(y > 0.5, ALPHA, 1 - ALPHA)
+    g = GAMMA
+    pt = np.where(y > 0.5, p, 1 - p)
+    s = 2 * y - 1
+    q = 1 - pt
+    grad = s * a * q**g * (g * pt * np.log(pt) - q)
+    hess = a * pt * q**g * ((2 * g + 1) * q + g * np.log(pt) * (q - g * pt))
+    return grad, np.maximum(np.abs(hess), 1e-16)
+
+
+def make_data(rows: int, classes: int = 2):
+    weights = [0.99] if classes == 2 else [0.8, 0.15]
+    X, y = make_classification(
+        n_samples=rows, n_features=20, n_informative=10, n_classes=classes, weights=weights, random_state=0
+    )
+    return X.astype(np.float32), y
+
+
+def build(booster: str, objective: str, n_jobs: int, rounds: int):
+    params = {"n_estimators": rounds, "n_jobs": n_jobs, "random_state": 0}
+    if booster == "lgbm":
+        from lightgbm import LGBMClassifier
+
+        from skfocal import FocalLGBMClassifier
+
+        params["verbose"] = -1
+        if objective == "builtin":
+            return LGBMClassifier(**params)
+        if objective == "numpy":
+            return LGBMClassifier(objective=numpy_reference_objective, **params)
+        return FocalLGBMClassifier(focal_gamma=GAMMA, focal_alpha=ALPHA, **params)
+    from xgboost import XGBClassifier
+
+    from skfocal import FocalXGBClassifier
+
+    params["max_depth"] = 6
+    if objective == "builtin":
+        return XGBClassifier(**params)
+    if objective == "numpy":
+        return XGBClassifier(objective=numpy_reference_objective, **params)
+    return FocalXGBClassifier(focal_gamma=GAMMA, focal_alpha=ALPHA, **params)
+
+
+def peak_memory_mib(booster: str, objective: str, rows: int, classes: int, n_jobs: int, rounds: int) -> float:
+    """Peak resident memory of one fit, in a fresh process."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = (
+        f"import resource, sys; sys.path.insert(0, {here!r}); import bench_speed as b; "
+        f"X, y = b.make_data({rows}, {classes}); "
+        f"b.build({booster!r}, {objective!r}, {n_jobs}, {rounds}).fit(X, y); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def time_fit(model, X, y) -> float:
+    start = time.perf_counter()
+    model.fit(X, y)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 100_000])
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=100)
+    parser.add_argument("--n-jobs", type=int, default=os.cpu_count())
+    parser.add_argument("--boosters", nargs="+", default=["lgbm", "xgb"])
+    parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
+    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    settings = [(rows, 2) for rows in args.rows]
+    if args.multiclass_rows:
+        settings.append((args.multiclass_rows, 3))
+    objectives = ["builtin", "numpy", "skfocal"]
+    results = []
+    for rows, classes in settings:
+        X, y = make_data(rows, classes)
+        for booster in args.boosters:
+            times = {name: [] for name in objectives}
+            fitted = {}
+            for _ in range(args.repeats):  # alternated, so drifts in machine load hit all alike
+                for name in objectives:
+                    if classes > 2 and name == "numpy":
+                        continue  # the reference recipe is binary only
+                    model = build(booster, name, args.n_jobs, args.rounds)
+                    times[name].append(time_fit(model, X, y))
+                    fitted[name] = model
+            base = statistics.median(times["builtin"])
+            for name in objectives:
+                if not times[name]:
+                    continue
+                with warnings.catch_warnings():  # LightGBM warns that a custom objective gives raw scores
+                    warnings.simplefilter("ignore")
+                    start = time.perf_counter()
+                    fitted[name].predict_proba(X)
+                    predict = time.perf_counter() - start
+                memory = (
+                    None if args.no_memory else peak_memory_mib(booster, name, rows, classes, args.n_jobs, args.rounds)
+                )
+                median = statistics.median(times[name])
+                results.append(
+                    {
+                        "booster": booster,
+                        "rows": rows,
+                        "classes": classes,
+                        "objective": name,
+                        "fit_median_s": median,
+                        "fit_times_s": times[name],
+                        "ratio_to_builtin": median / base,
+                        "peak_memory_mib": memory,
+                        "predict_s": predict,
+                    }
+                )
+                print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps(results, indent=1))
+        return
+    columns = ["booster", "rows", "classes", "objective", "fit median (s)", "ratio to built-in"]
+    print("| " + " | ".join([*columns, "peak memory (MiB)", "predict (s)"]) + " |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in results:
+        memory = "-" if r["peak_memory_mib"] is None else f"{r['peak_memory_mib']:.0f}"
+        print(
+            f"| {r['booster']} | {r['rows']:,} | {r['classes']} | {r['objective']} | {r['fit_median_s']:.2f} "
+            f"| {r['ratio_to_builtin']:.2f}x | {memory} | {r['predict_s']:.3f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
