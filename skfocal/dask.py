@@ -66,10 +66,53 @@ def _as_array(collection, name: str):
     raise TypeError(f"{name} must be a Dask array or Dask series, got {type(collection).__name__}.")
 
 
+_DASK_DOC = """:class:`skfocal.{local}` trained on a Dask cluster (``{engine}``).
+
+    Same parameters, fitted attributes and native model as the local estimator; ``fit`` and the
+    predictions take Dask arrays or data frames, and :meth:`to_local` returns the fitted local
+    estimator.
+
+    Parameters
+    ----------
+    client : distributed.Client or None, default=None
+        The Dask client; ``None`` uses the default client.
+    focal_gamma : float, default=2.0
+        As in :class:`skfocal.{local}`.
+    focal_alpha : None, float, array-like, "balanced" or dict, default=None
+        As in :class:`skfocal.{local}`.
+    posterior_correction : bool, default=False
+        As in :class:`skfocal.{local}`.
+    **kwargs : dict
+        Any parameter of ``{engine}``.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        Class labels, sorted.
+    init_score_ : float or ndarray of shape (n_classes,)
+        The start score, from the weighted class totals (a Dask reduction); {init_note}.
+    loss_ : BinaryFocalLoss or MulticlassFocalLoss
+        The loss the model was trained with.
+    {extra_attribute}
+    Examples
+    --------
+    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
+    >>> client = Client(LocalCluster(n_workers=2))  # doctest: +SKIP
+    >>> model = {name}(client=client).fit(dask_X, dask_y)  # doctest: +SKIP
+    >>> model.predict_proba(dask_X).compute()  # doctest: +SKIP
+    """
+
+
 class _DaskFocalMixin:
     """The Dask side shared by both estimators: checks, reductions, mapped predictions, to_local."""
 
     _local_class: type
+
+    def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
+        self.client = client
+        super().__init__(
+            focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
+        )
 
     # ------------------------------------------------------------------- data
     def _check_X(self, X):
@@ -283,51 +326,15 @@ class _DaskFocalMixin:
 
 
 class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
-    """:class:`skfocal.FocalLGBMClassifier` trained on a Dask cluster (``lightgbm.dask``).
-
-    Same parameters, fitted attributes and native model as the local estimator; ``fit`` and the
-    predictions take Dask arrays or data frames, and :meth:`to_local` returns the fitted local
-    estimator.
-
-    Parameters
-    ----------
-    client : distributed.Client or None, default=None
-        The Dask client; ``None`` uses the default client.
-    focal_gamma : float, default=2.0
-        As in :class:`skfocal.FocalLGBMClassifier`.
-    focal_alpha : None, float, array-like, "balanced" or dict, default=None
-        As in :class:`skfocal.FocalLGBMClassifier`.
-    posterior_correction : bool, default=False
-        As in :class:`skfocal.FocalLGBMClassifier`.
-    **kwargs : dict
-        Any parameter of ``lightgbm.dask.DaskLGBMClassifier``.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels, sorted.
-    init_score_ : float or ndarray of shape (n_classes,)
-        The start score, from the weighted class totals (a Dask reduction); part of ``booster_``.
-    loss_ : BinaryFocalLoss or MulticlassFocalLoss
-        The loss the model was trained with.
-    booster_ : lightgbm.Booster
-        The native model.
-
-    Examples
-    --------
-    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
-    >>> client = Client(LocalCluster(n_workers=2))  # doctest: +SKIP
-    >>> model = FocalDaskLGBMClassifier(client=client).fit(dask_X, dask_y)  # doctest: +SKIP
-    >>> model.predict_proba(dask_X).compute()  # doctest: +SKIP
-    """
+    __doc__ = _DASK_DOC.format(
+        name="FocalDaskLGBMClassifier",
+        local="FocalLGBMClassifier",
+        engine="lightgbm.dask.DaskLGBMClassifier",
+        init_note="part of ``booster_``",
+        extra_attribute="booster_ : lightgbm.Booster\n        The native model.\n    ",
+    )
 
     _local_class = FocalLGBMClassifier
-
-    def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
-        self.client = client
-        super().__init__(
-            focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
-        )
 
     def _fit_dask_booster(self, X, y_enc, sample_weight, loss, init_score, fit_params) -> None:
         for name in ("init_score", "eval_init_score", "init_model"):
@@ -359,50 +366,15 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
 
 
 class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
-    """:class:`skfocal.FocalXGBClassifier` trained on a Dask cluster (``xgboost.dask``).
-
-    Same parameters, fitted attributes and native model as the local estimator; ``fit`` and the
-    predictions take Dask arrays or data frames, and :meth:`to_local` returns the fitted local
-    estimator.
-
-    Parameters
-    ----------
-    client : distributed.Client or None, default=None
-        The Dask client; ``None`` uses the default client.
-    focal_gamma : float, default=2.0
-        As in :class:`skfocal.FocalXGBClassifier`.
-    focal_alpha : None, float, array-like, "balanced" or dict, default=None
-        As in :class:`skfocal.FocalXGBClassifier`.
-    posterior_correction : bool, default=False
-        As in :class:`skfocal.FocalXGBClassifier`.
-    **kwargs : dict
-        Any parameter of ``xgboost.dask.DaskXGBClassifier``.
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-        Class labels, sorted.
-    init_score_ : float or ndarray of shape (n_classes,)
-        The start score, from the weighted class totals (a Dask reduction); stored in the
-        booster as ``base_score``.
-    loss_ : BinaryFocalLoss or MulticlassFocalLoss
-        The loss the model was trained with.
-
-    Examples
-    --------
-    >>> from distributed import Client, LocalCluster  # doctest: +SKIP
-    >>> client = Client(LocalCluster(n_workers=2))  # doctest: +SKIP
-    >>> model = FocalDaskXGBClassifier(client=client).fit(dask_X, dask_y)  # doctest: +SKIP
-    >>> model.predict_proba(dask_X).compute()  # doctest: +SKIP
-    """
+    __doc__ = _DASK_DOC.format(
+        name="FocalDaskXGBClassifier",
+        local="FocalXGBClassifier",
+        engine="xgboost.dask.DaskXGBClassifier",
+        init_note="stored in the booster as ``base_score``",
+        extra_attribute="",
+    )
 
     _local_class = FocalXGBClassifier
-
-    def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
-        self.client = client
-        super().__init__(
-            focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
-        )
 
     def _wrapper_params(self) -> set:
         return super()._wrapper_params() | {"client"}
