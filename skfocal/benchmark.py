@@ -26,6 +26,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -146,7 +147,18 @@ def _default_datasets() -> list[str]:
 
 def _resolve_datasets(datasets) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     if isinstance(datasets, dict):
-        return {name: (np.asarray(X), np.asarray(y)) for name, (X, y) in datasets.items()}
+        data = {name: (np.asarray(X), np.asarray(y)) for name, (X, y) in datasets.items()}
+        for name, (_, y) in data.items():
+            if set(np.unique(y).tolist()) != {0, 1}:
+                raise ValueError(f"Data set {name!r}: labels must be 0 and 1, got {np.unique(y).tolist()!r}.")
+    else:
+        data = _load_bundled(datasets)
+    if not data:
+        raise ValueError("No data set selected.")
+    return data
+
+
+def _load_bundled(datasets) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     from .datasets import list_datasets, load_dataset
 
     names = _default_datasets() if datasets is None else list(datasets)
@@ -162,11 +174,14 @@ def _fold_id(test_index: np.ndarray) -> str:
 
 
 def _run_one(dataset, X, y, fold, train, test, model: _Model, seed: int, keep_predictions: bool) -> dict:
-    estimator = model.build(y[train], seed)
-    start = time.perf_counter()
-    estimator.fit(X[train], y[train])
-    fit_time = time.perf_counter() - start
-    proba = estimator.predict_proba(X[test])[:, 1]
+    try:
+        estimator = model.build(y[train], seed)
+        start = time.perf_counter()
+        estimator.fit(X[train], y[train])
+        fit_time = time.perf_counter() - start
+        proba = estimator.predict_proba(X[test])[:, 1]
+    except Exception as exc:
+        raise RuntimeError(f"{model.name} failed on {dataset}, fold {fold}: {exc}") from exc
     record = {"dataset": dataset, "model": model.name, "fold": fold, "fold_id": _fold_id(test), "fit_time_s": fit_time}
     for name, (metric, _) in METRICS.items():
         record[name] = float(metric(y[test], proba))
@@ -224,7 +239,16 @@ def run_benchmark(
     unknown = [name for name in names if name not in table]
     if unknown:
         raise ValueError(f"Unknown model(s) {unknown!r}; available: {list(table)!r}.")
+    if not names:
+        raise ValueError("No model selected.")
     data = _resolve_datasets(datasets)
+    for name, (_, y) in data.items():
+        smallest = int(np.bincount(y.astype(int)).min())
+        if folds > smallest:
+            raise ValueError(
+                f"folds={folds} exceeds the {smallest} rows of the smallest class of {name!r}: some test "
+                "folds would hold no positive."
+            )
     tasks = []
     for dataset, (X, y) in data.items():
         splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -399,7 +423,12 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--folds", type=int, default=5, help="number of stratified folds (default: 5)")
     parser.add_argument("--n-jobs", type=int, default=-1, help="parallel fits, -1 for all cores (default: -1)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the models (default: 0)")
-    parser.add_argument("--format", choices=["markdown", "csv", "json"], default="markdown", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=["markdown", "csv", "json"],
+        default="markdown",
+        help="markdown tables; csv with 'mean ± std' text cells; json with every number (default: markdown)",
+    )
     parser.add_argument("--plot", metavar="PATH", default=None, help="save a figure (needs matplotlib)")
     parser.add_argument("--list", action="store_true", help="list the data sets and models, then exit")
     return parser
@@ -426,6 +455,10 @@ def main(argv=None) -> int:
         return 0
     if args.folds < 2:
         parser.error(f"--folds must be >= 2, got {args.folds}")
+    if args.plot:
+        folder = os.path.dirname(os.path.abspath(args.plot))
+        if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+            parser.error(f"--plot: cannot write to the folder {folder!r}")
     try:
         records = run_benchmark(
             args.datasets,

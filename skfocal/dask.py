@@ -123,6 +123,8 @@ class _DaskFocalMixin:
             )
         if X.ndim != 2:
             raise ValueError(f"X must be 2-D, got {X.ndim} dimension(s).")
+        if isinstance(X, da.Array) and len(X.chunks[1]) > 1:
+            X = X.rechunk({1: -1})  # the boosters partition by rows only
         return X
 
     def _row_chunks(self, X) -> tuple:
@@ -143,6 +145,8 @@ class _DaskFocalMixin:
             checks["y_nan"] = da.isnan(y).any()
         if sample_weight is not None:
             sample_weight = _as_array(sample_weight, "sample_weight").astype(np.float64)
+            if sample_weight.ndim != 1:
+                raise ValueError(f"sample_weight must be 1-D, got {sample_weight.ndim} dimensions.")
             if sample_weight.chunks[0] != rows:
                 raise ValueError("sample_weight must be split into the same row chunks as X.")
             checks["w_bad"] = (~da.isfinite(sample_weight) | (sample_weight < 0)).any()
@@ -166,9 +170,18 @@ class _DaskFocalMixin:
         """Eval sets with encoded labels, and each one's start scores, as Dask collections."""
         classes = self._classes_value
         pairs, starts = [], []
+        if isinstance(eval_set, tuple):
+            eval_set = [eval_set]
         for X_eval, y_eval in eval_set:
             X_eval = self._check_X(X_eval)
+            if X_eval.shape[1] != self.n_features_in_:
+                raise ValueError(
+                    f"eval_set X has {X_eval.shape[1]} features, but {type(self).__name__} is fitted on "
+                    f"{self.n_features_in_} features."
+                )
             y_eval = _as_array(y_eval, "eval_set labels")
+            if y_eval.ndim != 1 or y_eval.chunks[0] != self._row_chunks(X_eval):
+                raise ValueError("eval_set X and labels must be split into the same row chunks (partitions).")
             known = da.isin(y_eval, classes).all().compute()
             if not known:
                 raise ValueError("eval_set labels contain labels not seen in fit.")
@@ -216,8 +229,8 @@ class _DaskFocalMixin:
         X = self._check_X(X)
         classes, y_enc, class_totals, sample_weight = self._dask_targets(X, y, sample_weight)
         loss, init_score = self._loss_and_start(classes, class_totals)
-        self._fit_dask_booster(X, y_enc, sample_weight, loss, init_score, dict(fit_params))
         self._record_features(X)
+        self._fit_dask_booster(X, y_enc, sample_weight, loss, init_score, dict(fit_params))
         self.loss_ = loss
         self.init_score_ = init_score
         return self

@@ -129,3 +129,30 @@ def test_cli_on_bundled_data(tmp_path, capsys):
     assert len(lines) == 1 + 2 + 2  # header, two models on one data set, two overall rows
     assert benchmark.main([*args]) == 0
     assert "| model |" in capsys.readouterr().out
+
+
+def test_more_bad_arguments(synthetic):
+    with pytest.raises(ValueError, match="No model"):
+        run_benchmark(synthetic, [], progress=False)
+    with pytest.raises(ValueError, match="No data set"):
+        run_benchmark({}, FAST_MODELS, progress=False)
+    with pytest.raises(ValueError, match="smallest class"):
+        run_benchmark(synthetic, FAST_MODELS, folds=500, progress=False)
+    X, y = synthetic["a"]
+    with pytest.raises(ValueError, match="labels must be 0 and 1"):
+        run_benchmark({"a": (X, y + 1)}, FAST_MODELS, progress=False)
+
+
+def test_a_failing_model_names_itself(synthetic):
+    X, y = synthetic["a"]
+    X = X.copy()
+    X[0, 0] = np.nan  # SMOTE refuses NaN; the boosters accept it
+    with pytest.raises(RuntimeError, match="lgbm-smote failed on a, fold"):
+        run_benchmark({"a": (X, y)}, ["lgbm-focal", "lgbm-smote"], folds=2, n_jobs=1, progress=False)
+
+
+def test_cli_checks_the_plot_path_before_running(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(["--plot", "/no/such/folder/x.png"])
+    assert exit_info.value.code == 2
+    assert "cannot write" in capsys.readouterr().err

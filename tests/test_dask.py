@@ -146,3 +146,20 @@ def test_bad_weights_and_parameters(client, data):
         FocalDaskXGBClassifier(client=client, focal_gamma=-1.0).fit(dX, dy)
     with pytest.raises(ValueError, match="zero"):
         FocalDaskLGBMClassifier(client=client).fit(dX, dy, sample_weight=da.zeros(N_ROWS, chunks=CHUNK))
+
+
+def test_eval_set_and_chunking_checks(client, data):
+    X, targets = data
+    y = targets["binary"]
+    dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
+    model = FocalDaskLGBMClassifier(client=client, n_estimators=5, verbose=-1)
+    with pytest.raises(ValueError, match="features"):
+        model.fit(dX, dy, eval_set=[(dX[:, :3], dy)])
+    with pytest.raises(ValueError, match="row chunks"):
+        model.fit(dX, dy, eval_set=[(dX, da.from_array(y[:6000], chunks=CHUNK))])
+    with pytest.raises(ValueError, match="1-D"):
+        model.fit(dX, dy, sample_weight=da.ones((N_ROWS, 2), chunks=(CHUNK, 2)))
+    # X split along its columns too is rechunked by rows, as the boosters need
+    by_columns = da.from_array(X, chunks=(CHUNK, 2))
+    fitted = FocalDaskXGBClassifier(client=client, n_estimators=5).fit(by_columns, dy, eval_set=(dX, dy))
+    np.testing.assert_array_equal(fitted.predict(by_columns).compute(), fitted.to_local().predict(X))
