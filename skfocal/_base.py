@@ -3,15 +3,20 @@
 The estimators are subclasses of ``lightgbm.LGBMClassifier`` and ``xgboost.XGBClassifier``
 (see the module docstrings of ``_lgbm`` and ``_xgb`` for why), with :class:`FocalClassifierMixin`
 first in the method resolution order. The mixin owns the scikit-learn side of ``fit`` and of
-prediction and knows nothing of the loss formulas; a booster adapter supplies three hooks:
+prediction and knows nothing of the loss formulas; a booster adapter supplies the hooks:
 
 ``_check_booster_params()``
     reject booster parameters that would contradict the focal objective;
+``_booster_class_weights(classes, class_totals)``
+    per-class weights from a booster parameter (LightGBM's ``class_weight``), or None;
 ``_fit_booster(X, y, sample_weight, loss, init_score, fit_params)``
-    train on encoded labels ``0/1`` with the callable objective, the start score and the focal
-    eval metric, and fold the start score into the native model;
+    train on encoded labels ``0 .. K-1`` with the callable objective (``_sklearn_objective``),
+    the start score and the focal eval metric, and fold the start score into the native model;
 ``_raw_margin(X, **predict_params)``
     the raw margin of the native model (start score included).
+
+``skfocal.dask`` reuses all of it but ``_fit_booster``, with Dask reductions for the class
+totals (``_loss_and_start`` turns them into the loss and its start score either way).
 """
 
 from __future__ import annotations

@@ -171,6 +171,13 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 "'average_precision', or a callable eval_metric, are fine."
             )
 
+    def _pop_user_metrics(self, fit_params: dict) -> list:
+        """The user's ``eval_metric`` as a list, checked; the focal metric is added by the caller."""
+        user_metric = fit_params.pop("eval_metric", None)
+        self._check_metric_names(user_metric, "eval_metric")
+        metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
+        return [m for m in metrics if m is not None]
+
     def _booster_class_weights(self, classes, class_totals):
         # LightGBM's class_weight multiplies the loss of each class exactly as focal_alpha
         # does, so it joins the loss's class weights (and so the start score and the metric).
@@ -199,10 +206,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
                 fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
                 eval_set = None
-        user_metric = fit_params.pop("eval_metric", None)
-        self._check_metric_names(user_metric, "eval_metric")
-        user_metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
-        user_metrics = [m for m in user_metrics if m is not None]
+        user_metrics = self._pop_user_metrics(fit_params)
 
         def train(objective, metrics) -> None:
             # class_weight is already part of the loss (_booster_class_weights); LightGBM must

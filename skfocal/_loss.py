@@ -62,11 +62,6 @@ def check_class_weights(alpha, n_classes: int | None, name: str = "alpha") -> np
     return weights
 
 
-def check_binary_alpha(alpha, name: str = "alpha") -> np.ndarray | None:
-    """:func:`check_class_weights` for two classes."""
-    return check_class_weights(alpha, 2, name)
-
-
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     """``log(sigmoid(x))`` without overflow or cancellation, for any finite ``x``."""
     return -np.logaddexp(0.0, -x)

@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "skfocal.dask needs dask and distributed; install them with `pip install 'skfocal[dask]'`."
     ) from exc
 
-from ._base import FOCAL_PARAMS
+from ._base import FOCAL_PARAMS, start_scores
 from ._lgbm import FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier
 
@@ -48,9 +48,7 @@ def _encode_block(block: np.ndarray, classes: np.ndarray) -> np.ndarray:
 
 def _start_block(block: np.ndarray, init_score) -> np.ndarray:
     """The start score for every row of a block of labels."""
-    if np.ndim(init_score) == 0:
-        return np.full(len(block), float(init_score))
-    return np.tile(np.asarray(init_score, dtype=float), (len(block), 1))
+    return start_scores(init_score, len(block))
 
 
 def _predict_block(block, estimator, method: str, kwargs: dict):
@@ -360,10 +358,7 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
         model = lgb_dask.DaskLGBMClassifier(client=self.client, **params)
         model.set_params(objective=self._sklearn_objective(loss))
         eval_set = _pop_eval_pairs(fit_params)
-        user_metric = fit_params.pop("eval_metric", None)
-        self._check_metric_names(user_metric, "eval_metric")
-        metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
-        metrics = [m for m in metrics if m is not None] + [_LGBMFocalMetric(loss)]
+        metrics = self._pop_user_metrics(fit_params) + [_LGBMFocalMetric(loss)]
         if eval_set:
             eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, init_score)
             fit_params["eval_set"] = eval_set
