@@ -4,7 +4,12 @@ For each booster, data size and objective, ``fit`` is timed in alternated rounds
 process (built-in, plain-numpy reference, skfocal, built-in, ...), and the median of the rounds
 is reported with its ratio to the built-in objective of the same round set. Peak memory added by
 one ``fit`` is sampled (psutil) in a fresh child process, so runs do not inherit each other's
-allocations. Prediction time is ``predict_proba`` on the training rows.
+allocations. Prediction: ``predict_proba`` on the training rows against the booster's own raw
+prediction of the same fitted model (``booster_.predict(raw_score=True)``,
+``get_booster().inplace_predict(predict_type="margin")``), median of 3 each.
+
+The compiled kernels' first-call time is measured in fresh processes: with an empty numba
+cache (compilation) and again with the cache that run wrote (loading).
 
 The plain-numpy reference is the published blog-post recipe, kept here for comparison: a
 sigmoid-based gradient and Hessian of the focal loss without the safeguards.
@@ -15,6 +20,7 @@ Run: ``python benchmarks/bench_speed.py [--rows 1000000 100000] [--repeats 3] [-
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import statistics
@@ -111,6 +117,53 @@ def time_fit(model, X, y) -> float:
     return time.perf_counter() - start
 
 
+def median_time(func, repeats: int = 3) -> float:
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def booster_predict(booster: str, model, X):
+    """The booster's own raw prediction of a fitted model, without the scikit-learn wrapper."""
+    if booster == "lgbm":
+        return lambda: model.booster_.predict(X, raw_score=True)
+    return lambda: model.get_booster().inplace_predict(X, predict_type="margin")
+
+
+def first_call_seconds(cache_dir: str) -> dict:
+    """Seconds of the first training-path call in a fresh process (binary and 3 classes), with
+    the numba cache in ``cache_dir``; also the import of the kernels (numba itself)."""
+    code = """
+import json, time
+import numpy as np
+start = time.perf_counter()
+from skfocal import BinaryFocalLoss, MulticlassFocalLoss, _kernels
+out = {"import": time.perf_counter() - start}
+y, z = np.zeros(16, np.float32), np.zeros(16)
+for name, loss, scores in [("binary", BinaryFocalLoss(alpha=0.25, gamma=2.0), z),
+                           ("multiclass", MulticlassFocalLoss(gamma=2.0), np.zeros((16, 3), order="F"))]:
+    start = time.perf_counter()
+    loss._training_gradient_hessian(y, scores)
+    out[name] = time.perf_counter() - start
+print(json.dumps(out))
+"""
+    env = {**os.environ, "NUMBA_CACHE_DIR": cache_dir}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compile_table() -> list[str]:
+    cache_dir = tempfile.mkdtemp(prefix="bench_speed_numba_")
+    cold, warm = first_call_seconds(cache_dir), first_call_seconds(cache_dir)
+    lines = ["| first call | import numba + kernels (s) | binary (s) | 3 classes (s) |", "|---|---|---|---|"]
+    for label, times in [("empty cache: compile", cold), ("cache written by the first run: load", warm)]:
+        lines.append(f"| {label} | {times['import']:.2f} | {times['binary']:.2f} | {times['multiclass']:.2f} |")
+    return lines
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 100_000])
@@ -120,6 +173,7 @@ def main(argv=None) -> None:
     parser.add_argument("--boosters", nargs="+", default=["lgbm", "xgb"])
     parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-compile", action="store_true", help="skip the first-call (compile) timings")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -144,19 +198,20 @@ def main(argv=None) -> None:
                     times[name].append(time_fit(model, X, y))
                     fitted[name] = model
             base = statistics.median(times["builtin"])
+            base_memory = None
             for name in objectives:
                 if not times[name]:
                     continue
                 with warnings.catch_warnings():  # LightGBM warns that a custom objective gives raw scores
                     warnings.simplefilter("ignore")
-                    start = time.perf_counter()
-                    fitted[name].predict_proba(X)
-                    predict = time.perf_counter() - start
+                    predict = median_time(functools.partial(fitted[name].predict_proba, X))
+                    raw_predict = median_time(booster_predict(booster, fitted[name], X))
                 memory = (
                     None
                     if args.no_memory
                     else peak_memory_mib(booster, name, data_path, classes, args.n_jobs, args.rounds)
                 )
+                base_memory = memory if name == "builtin" else base_memory
                 median = statistics.median(times[name])
                 results.append(
                     {
@@ -168,22 +223,32 @@ def main(argv=None) -> None:
                         "fit_times_s": times[name],
                         "ratio_to_builtin": median / base,
                         "peak_memory_mib": memory,
-                        "predict_s": predict,
+                        "memory_ratio_to_builtin": None if memory is None else memory / base_memory,
+                        "predict_proba_s": predict,
+                        "booster_predict_s": raw_predict,
                     }
                 )
                 print(json.dumps(results[-1]), file=sys.stderr, flush=True)
+    compile_lines = [] if args.no_compile else compile_table()
     if args.json:
         print(json.dumps(results, indent=1))
         return
     columns = ["booster", "rows", "classes", "objective", "fit median (s)", "ratio to built-in"]
-    print("| " + " | ".join([*columns, "peak memory added by fit (MiB)", "predict (s)"]) + " |")
-    print("|---|---|---|---|---|---|---|---|")
+    columns += ["peak memory added by fit (MiB)", "memory ratio", "predict_proba (s)", "booster's predict (s)"]
+    print("| " + " | ".join(columns) + " |")
+    print("|" + "---|" * len(columns))
     for r in results:
-        memory = "-" if r["peak_memory_mib"] is None else f"{r['peak_memory_mib']:.0f}"
+        memory, memory_ratio = "-", "-"
+        if r["peak_memory_mib"] is not None:
+            memory, memory_ratio = f"{r['peak_memory_mib']:.0f}", f"{r['memory_ratio_to_builtin']:.2f}x"
         print(
             f"| {r['booster']} | {r['rows']:,} | {r['classes']} | {r['objective']} | {r['fit_median_s']:.2f} "
-            f"| {r['ratio_to_builtin']:.2f}x | {memory} | {r['predict_s']:.3f} |"
+            f"| {r['ratio_to_builtin']:.2f}x | {memory} | {memory_ratio} | {r['predict_proba_s']:.3f} "
+            f"| {r['booster_predict_s']:.3f} |"
         )
+    if compile_lines:
+        print()
+        print("\n".join(compile_lines))
 
 
 if __name__ == "__main__":

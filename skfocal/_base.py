@@ -22,6 +22,7 @@ totals (``_loss_and_start`` turns them into the loss and its start score either 
 from __future__ import annotations
 
 import numbers
+import os
 
 import numpy as np
 from scipy.special import expit, softmax
@@ -441,21 +442,56 @@ class SklearnObjective:
     ``hessian_scale`` multiplies the Hessian the way the booster scales its own softmax
     Hessian for K classes (LightGBM by ``K / (K - 1)``, XGBoost by 2), so a learning rate means
     the same with the focal objective, and ``focal_gamma=0`` is the booster's own model.
+
+    Every round runs the loss's compiled training path on ``n_threads`` threads and writes
+    float32 (what both boosters train on) into two buffers kept from round to round; the
+    booster consumes them before it asks for the next round. :meth:`release` drops them after
+    training, and they are never pickled.
     """
 
-    def __init__(self, loss, hessian_scale: float = 1.0):
+    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None):
         self.loss = loss
         self.hessian_scale = hessian_scale
+        self.n_threads = n_threads
+        self._out = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.loss!r}, hessian_scale={self.hessian_scale!r})"
 
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_out": None}
+
+    def release(self) -> None:
+        """Drop the gradient buffers (called when training ends)."""
+        self._out = None
+
+    def _buffers(self, y_pred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # The layout of the scores (LightGBM's K-class scores are column-major, which is also
+        # the layout it wants the gradients in), float32.
+        order = "F" if y_pred.ndim == 2 and y_pred.flags.f_contiguous and not y_pred.flags.c_contiguous else "C"
+        if self._out is None or self._out[0].shape != y_pred.shape or self._out[2] != order:
+            self._out = (np.empty(y_pred.shape, np.float32, order), np.empty(y_pred.shape, np.float32, order), order)
+        return self._out[:2]
+
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Labels and weights were checked in fit; this runs every boosting round.
-        grad, hess = self.loss._training_gradient_hessian(y_true, y_pred, sample_weight)
-        if self.hessian_scale != 1.0:
-            hess *= self.hessian_scale
-        return grad, hess
+        y_pred = np.asarray(y_pred)
+        return self.loss._training_gradient_hessian(
+            y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
+            out=self._buffers(y_pred), n_threads=resolve_n_threads(self.n_threads),
+        )  # fmt: skip
+
+
+def resolve_n_threads(n_jobs) -> int:
+    """Threads for ``n_jobs`` as scikit-learn and both boosters read it: ``None``/0 all CPUs, -1 all, -2 all but one."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    if n_jobs is None or n_jobs == 0:
+        return cpus
+    n_jobs = int(n_jobs)
+    return max(cpus + 1 + n_jobs, 1) if n_jobs < 0 else n_jobs
 
 
 def start_scores(init_score, n_rows: int) -> np.ndarray:

@@ -220,6 +220,8 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 )  # fmt: skip
             finally:
                 self.class_weight = class_weight
+                if objective is not None:
+                    objective.release()
 
         try:
             train(self._sklearn_objective(loss), user_metrics + [_LGBMFocalMetric(loss)])
@@ -251,6 +253,9 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         if stage == "fit":
             self._objective = getattr(self, "_focal_objective", None)
         params = super()._process_params(stage)
+        objective = getattr(params.get("objective"), "func", None)  # LightGBM's wrapper of a callable
+        if stage == "fit" and isinstance(objective, SklearnObjective):
+            objective.n_threads = params["num_threads"]  # n_jobs, or an alias of it, as LightGBM resolved it
         for name in FOCAL_PARAMS:
             params.pop(name, None)
         user_set_metric = any(alias in self.get_params() for alias in _METRIC_ALIASES)

@@ -18,6 +18,7 @@ __all__ = ["BinaryFocalLoss", "MulticlassFocalLoss", "focal_posterior"]
 #: value; it survives LightGBM's cast to float32 (smallest normal float32 is about 1.2e-38).
 HESSIAN_FLOOR = 1e-16
 _TINY = np.finfo(float).tiny
+_EMPTY_WEIGHTS = np.empty(0, dtype=np.float64)  # "no sample weights" for the training kernels
 
 
 def check_gamma(gamma, name: str = "gamma") -> float:
@@ -250,21 +251,32 @@ class _FocalLoss:
             hess *= w
         return grad, hess
 
-    def _training_gradient_hessian(self, y_true, raw_score, sample_weight=None):
-        """:meth:`gradient_hessian` without input checks, for the labels and scores a booster hands back.
+    def _training_gradient_hessian(
+        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1
+    ):
+        """:meth:`gradient_hessian` for the boosters' training loop: compiled, float32, no input checks.
 
         The estimators validate labels and weights once in ``fit``; this skips re-checking them
-        every boosting round. Labels may be any numeric dtype holding ``0 .. K-1``.
+        every boosting round and runs the fused kernels of :mod:`skfocal._kernels` (the same
+        formulas, held to :meth:`gradient_hessian` by the tests). Labels may be any numeric
+        dtype holding ``0 .. K-1``. The Hessian is multiplied by ``hessian_scale``; ``out`` is a
+        pair of float32 arrays of the shape of ``raw_score`` to write into (allocated if
+        ``None``); ``n_threads`` threads share the rows.
         """
-        z = np.asarray(raw_score, dtype=np.float64)
+        from . import _kernels  # numba is imported on the first training call, not with skfocal
+
+        z = np.asarray(raw_score)
+        if z.dtype not in (np.float32, np.float64):
+            z = z.astype(np.float64)
         y = np.asarray(y_true)
-        grad, hess = self._grad_hess_unchecked(y.astype(np.intp) if z.ndim == 2 else y, z)
-        if sample_weight is not None and np.size(sample_weight):
-            w = np.asarray(sample_weight, dtype=np.float64)
-            w = w if grad.ndim == 1 else w[:, None]
-            grad *= w
-            hess *= w
-        return grad, hess
+        w = _EMPTY_WEIGHTS if sample_weight is None else np.asarray(sample_weight)
+        if w.dtype not in (np.float32, np.float64):
+            w = w.astype(np.float64)
+        if out is None:
+            out = (np.empty_like(z, dtype=np.float32), np.empty_like(z, dtype=np.float32))
+        kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
+        kernel(y, z, w, self._gamma, self.class_weights_, hessian_scale, *out, n_threads=n_threads)
+        return out
 
     def hessian_exact(self, y_true, raw_score) -> np.ndarray:
         """Exact (signed, unweighted) second derivative; negative for badly misclassified rows.

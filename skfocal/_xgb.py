@@ -103,7 +103,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _sklearn_objective(self, loss) -> SklearnObjective:
         """The focal objective as ``XGBClassifier`` calls it; XGBoost scales its own softmax Hessian by 2."""
-        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0)
+        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0, n_threads=self.n_jobs)
 
     def _base_score(self, init_score):
         """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
@@ -137,6 +137,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         try:
             yield
         finally:
+            self.objective.release()
             self.objective, self.eval_metric, self.base_score = saved
 
     def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:

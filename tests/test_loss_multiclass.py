@@ -113,6 +113,15 @@ def test_against_40_digit_reference(gamma, k, with_alpha):
     # ... and therefore matches |true| wherever that is not negligible (same 1e-4 as above).
     assert np.all(_rel_err(got_hess[mask], np.abs(true_hess[mask])) <= 1e-4)
 
+    # The estimators' training path (compiled, float32 output) is held to the same bounds.
+    fast_grad, fast_hess = loss._training_gradient_hessian(y.astype(np.float32), z)
+    assert fast_grad.dtype == fast_hess.dtype == np.float32
+    grad_mask = np.abs(true_grad) > 1e-12
+    assert np.all(_rel_err(fast_grad[grad_mask], true_grad[grad_mask]) <= 1e-5)
+    assert np.all(np.sign(fast_grad[grad_mask]) == np.sign(true_grad[grad_mask]))
+    assert np.all(_rel_err(fast_hess[mask], np.abs(true_hess[mask])) <= 1e-4)
+    assert np.all(fast_hess > 0)
+
 
 # --------------------------------------------------------------------------------------------------
 # Finiteness and positivity at extreme logits
@@ -149,10 +158,14 @@ def test_finite_positive_hessian_at_extreme_logits(gamma, alpha):
         values = loss.loss(y, z)
         grad, hess = loss.gradient_hessian(y, z)
         exact = loss.hessian_exact(y, z)
+        fast_grad, fast_hess = loss._training_gradient_hessian(y.astype(np.float32), z)
     assert np.all(np.isfinite(values)) and np.all(values >= 0)
     assert np.all(np.isfinite(grad))
     assert np.all(np.isfinite(exact))
     assert np.all(np.isfinite(hess)) and np.all(hess > 0)
+    # the training path: the same values in float32 (6e-8 rounding, 1e-6 leaves room for ulps)
+    np.testing.assert_allclose(fast_grad, grad, rtol=1e-6, atol=1e-37)
+    np.testing.assert_allclose(fast_hess, hess, rtol=1e-6, atol=1e-37)
     # A badly wrong row (true class at -1e6, another at +1e6) pushes the true logit up, the top one down.
     rows = np.flatnonzero((z[np.arange(len(y)), y] == -1e6) & (z.max(axis=1) == 1e6))
     assert len(rows) > 0

@@ -1,0 +1,156 @@
+"""Where the time of one boosting round goes: built-in objective against skfocal's focal objective.
+
+``bench_speed.py`` compares whole fits; this script splits a round. Each estimator is fitted
+with a callback that stamps the end of every round, and the pieces of the custom-objective
+path are timed by wrapping them for the duration of the fit:
+
+- ``objective``: skfocal's gradient and Hessian (``SklearnObjective.__call__``);
+- ``score copy``: the booster handing its current raw scores to Python (LightGBM's
+  ``Booster.__inner_predict``, XGBoost's ``Booster.predict(training=True)``);
+- ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round;
+- ``booster``: the rest of the round (tree growing, and taking the gradients back in).
+
+Reported are medians over the rounds (the first round, which builds caches, is skipped).
+With ``focal_gamma=0`` the focal model is the booster's own logistic model (same trees), so
+``booster`` minus the built-in round is what a Python objective costs the booster itself;
+with ``focal_gamma=2`` the trees differ, and so may their cost.
+
+Run: ``python benchmarks/bench_round.py [--rows 1000000] [--rounds 40]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+
+import lightgbm
+import xgboost
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_speed import make_data  # noqa: E402
+
+from skfocal import FocalLGBMClassifier, FocalXGBClassifier  # noqa: E402
+from skfocal._base import SklearnObjective  # noqa: E402
+
+
+class Timers:
+    """Accumulated seconds per named piece within the current round, and finished rounds."""
+
+    def __init__(self):
+        self.current = defaultdict(float)
+        self.rounds = []
+        self.last = None
+
+    @contextlib.contextmanager
+    def wrap(self, owner, attribute: str, name: str):
+        original = getattr(owner, attribute)
+
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                self.current[name] += time.perf_counter() - start
+
+        setattr(owner, attribute, timed)
+        try:
+            yield
+        finally:
+            setattr(owner, attribute, original)
+
+    def end_round(self) -> None:
+        now = time.perf_counter()
+        if self.last is not None:
+            self.rounds.append({"round": now - self.last, **self.current})
+        self.current = defaultdict(float)
+        self.last = now
+
+    def start(self) -> None:
+        self.last = time.perf_counter()
+        self.current = defaultdict(float)
+
+    def medians(self) -> dict:
+        rounds = self.rounds[1:]  # the first round builds the booster's caches
+        names = {name for r in rounds for name in r}
+        return {name: statistics.median(r.get(name, 0.0) for r in rounds) for name in names}
+
+
+class _XGBRoundCallback(xgboost.callback.TrainingCallback):
+    def __init__(self, timers):
+        self.timers = timers
+
+    def before_training(self, model):
+        self.timers.start()
+        return model
+
+    def after_iteration(self, model, epoch, evals_log):
+        self.timers.end_round()
+        return False
+
+
+def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamma: float, classes: int) -> dict:
+    timers = Timers()
+    params = {"n_estimators": rounds, "n_jobs": n_jobs, "random_state": 0}
+    alpha = 0.25 if classes == 2 and gamma > 0 else None
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(timers.wrap(SklearnObjective, "__call__", "objective"))
+        if booster == "lgbm":
+            stack.enter_context(timers.wrap(lightgbm.Booster, "_Booster__inner_predict", "score copy"))
+            params["verbose"] = -1
+            if objective == "builtin":
+                model = lightgbm.LGBMClassifier(**params)
+            else:
+                model = FocalLGBMClassifier(focal_gamma=gamma, focal_alpha=alpha, **params)
+            timers.start()
+            model.fit(X, y, callbacks=[lambda env: timers.end_round()])
+        else:
+            stack.enter_context(timers.wrap(xgboost.Booster, "predict", "score copy"))
+            stack.enter_context(timers.wrap(xgboost.DMatrix, "get_label", "label copy"))
+            params.update(max_depth=6, callbacks=[_XGBRoundCallback(timers)])
+            if objective == "builtin":
+                model = xgboost.XGBClassifier(**params)
+            else:
+                model = FocalXGBClassifier(focal_gamma=gamma, focal_alpha=alpha, **params)
+            model.fit(X, y)
+    medians = timers.medians()
+    medians["booster"] = medians["round"] - sum(v for k, v in medians.items() if k != "round")
+    return medians
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
+    parser.add_argument("--rounds", type=int, default=40)
+    parser.add_argument("--n-jobs", type=int, default=os.cpu_count())
+    args = parser.parse_args(argv)
+
+    pieces = ["objective", "score copy", "label copy", "booster"]
+    print("| booster | rows | classes | objective | round (ms) | " + " | ".join(f"{p} (ms)" for p in pieces) + " |")
+    print("|" + "---|" * (5 + len(pieces)))
+    settings = [(args.rows, 2)] + ([(args.multiclass_rows, 3)] if args.multiclass_rows else [])
+    for rows, classes in settings:
+        X, y = make_data(rows, classes)
+        for booster in ("lgbm", "xgb"):
+            for objective, gamma in [("builtin", None), ("skfocal gamma=0", 0.0), ("skfocal gamma=2", 2.0)]:
+                kind = "builtin" if gamma is None else "skfocal"
+                fit_timed(booster, kind, X[:2000], y[:2000], 2, args.n_jobs, gamma or 0.0, classes)  # warm-up
+                m = fit_timed(booster, kind, X, y, args.rounds, args.n_jobs, gamma or 0.0, classes)
+                cells = [f"{1e3 * m[p]:.1f}" if p in m else "-" for p in pieces]
+                if kind == "builtin":
+                    cells = ["-", "-", "-", f"{1e3 * m['round']:.1f}"]
+                print(
+                    f"| {booster} | {rows:,} | {classes} | {objective} | {1e3 * m['round']:.1f} | "
+                    + " | ".join(cells)
+                    + " |",
+                    flush=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The compiled training path (skfocal._kernels) against the numpy reference of skfocal._loss.
+
+The reference itself is held to 50-digit mpmath values in test_loss.py / test_loss_multiclass.py
+(where the training path is also checked against the accuracy bounds directly); here the fast
+path is checked to compute the same numbers for every input the boosters can hand it.
+
+Tolerance: the kernels compute in float64 and round once to float32 (relative 6e-8); float32
+weights add one more rounding, and the two paths may differ in the last bits of float64
+arithmetic. ``RTOL = 3e-7`` covers that with margin and is far below the accuracy bounds
+(gradient 1e-5, Hessian 1e-4). Values below float32's normal range (1.2e-38) lose relative
+precision by construction, so ``ATOL = 1e-37`` (a booster cannot see them anyway).
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import skfocal
+from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, _kernels
+from skfocal._base import SklearnObjective, resolve_n_threads
+
+RTOL, ATOL = 3e-7, 1e-37
+GAMMAS = [0.0, 0.5, 1.0, 2.0, 3.7]  # 0, 1, 2 take the multiplication path, the others exp(gamma log q)
+BLOCK = _kernels.BLOCK_VALUES
+# odd lengths, and lengths around the block size and the threading threshold
+LENGTHS = [1, 7, 1001, BLOCK - 1, BLOCK + 1, 2 * _kernels.MIN_VALUES_PER_THREAD + 3]
+
+
+def _binary_case(n, rng):
+    y = rng.integers(0, 2, n)
+    z = rng.normal(scale=6.0, size=n)
+    z[: min(n, 4)] = [0.0, 35.0, -35.0, 1e-12][: min(n, 4)]  # ties and far tails
+    return y, z
+
+
+def _multiclass_case(n, k, rng):
+    y = rng.integers(0, k, n)
+    z = rng.normal(scale=5.0, size=(n, k))
+    if n > 2:
+        z[0] = 0.0  # all tied
+        z[1, :2] = 40.0  # tie at the top
+    return y, z
+
+
+def _check(fast, reference):
+    grad, hess = fast
+    ref_grad, ref_hess = reference
+    assert grad.dtype == hess.dtype == np.float32
+    assert grad.shape == hess.shape == ref_grad.shape
+    np.testing.assert_allclose(grad, ref_grad, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(hess, ref_hess, rtol=RTOL, atol=ATOL)
+    assert np.all(hess > 0)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("alpha", [None, 0.25])
+def test_binary_fast_path_equals_reference(n, gamma, alpha):
+    rng = np.random.default_rng(n)
+    y, z = _binary_case(n, rng)
+    loss = BinaryFocalLoss(alpha=alpha, gamma=gamma)
+    reference = loss.gradient_hessian(y, z)
+    _check(loss._training_gradient_hessian(y.astype(np.float32), z, n_threads=2), reference)
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("k", [3, 5])
+def test_multiclass_fast_path_equals_reference(n, gamma, k):
+    rng = np.random.default_rng(n + k)
+    y, z = _multiclass_case(n, k, rng)
+    loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
+    reference = loss.gradient_hessian(y, z)
+    _check(loss._training_gradient_hessian(y.astype(np.float32), z, n_threads=2), reference)
+
+
+@pytest.mark.parametrize("label_dtype", [np.float32, np.float64, np.int64, np.int32])
+@pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_dtype", [None, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("k", [2, 4])
+def test_dtypes_and_weights(label_dtype, score_dtype, weight_dtype, k):
+    # LightGBM hands float32 labels and weights with float64 scores; XGBoost float32 scores.
+    rng = np.random.default_rng(k)
+    n = 513
+    if k == 2:
+        y, z = _binary_case(n, rng)
+        loss = BinaryFocalLoss(alpha=0.3, gamma=2.0)
+    else:
+        y, z = _multiclass_case(n, k, rng)
+        loss = MulticlassFocalLoss(alpha=[0.5, 1.0, 2.0, 1.5], gamma=2.0)
+    z = z.astype(score_dtype)
+    w = None if weight_dtype is None else rng.integers(0, 4, n).astype(weight_dtype)  # zeros included
+    reference = loss.gradient_hessian(y, z.astype(np.float64), w)  # the scores the kernels see
+    fast = loss._training_gradient_hessian(y.astype(label_dtype), z, w)
+    grad, hess = fast
+    np.testing.assert_allclose(grad, reference[0], rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(hess, reference[1], rtol=RTOL, atol=ATOL)
+    if w is not None:  # a zero weight removes the row from training entirely
+        assert np.all(grad[w == 0] == 0) and np.all(hess[w == 0] == 0)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_non_contiguous_inputs(k):
+    rng = np.random.default_rng(1)
+    n = 3001
+    if k == 2:
+        loss = BinaryFocalLoss(alpha=0.4, gamma=2.0)
+        z_wide = rng.normal(scale=4.0, size=2 * n)
+        z = z_wide[::2]  # strided scores
+    else:
+        loss = MulticlassFocalLoss(gamma=1.5)
+        z = rng.normal(scale=4.0, size=(n, 2 * k))[:, ::2]  # strided columns
+    y_wide = rng.integers(0, k, 3 * n).astype(np.float32)
+    y = y_wide[::3]  # strided labels
+    w = rng.uniform(0.1, 2.0, 2 * n)[1::2]  # strided weights
+    assert not (z.flags.c_contiguous or y.flags.c_contiguous or w.flags.c_contiguous)
+    reference = loss.gradient_hessian(y, np.ascontiguousarray(z), w)
+    _check(loss._training_gradient_hessian(y, z, w), reference)
+
+
+def test_column_major_scores_give_column_major_gradients():
+    # LightGBM hands K-class scores column-major and reads the gradients back column-major;
+    # SklearnObjective keeps that layout, so LightGBM's ravel(order="F") copies nothing.
+    rng = np.random.default_rng(2)
+    y, z = _multiclass_case(2000, 3, rng)
+    loss = MulticlassFocalLoss(gamma=2.0)
+    objective = SklearnObjective(loss, hessian_scale=1.5, n_threads=2)
+    grad, hess = objective(y.astype(np.float32), np.asfortranarray(z))
+    assert grad.flags.f_contiguous and hess.flags.f_contiguous
+    assert np.shares_memory(grad.ravel(order="F"), grad)
+    ref_grad, ref_hess = loss.gradient_hessian(y, z)
+    np.testing.assert_allclose(grad, ref_grad, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(hess, 1.5 * ref_hess, rtol=RTOL, atol=ATOL)
+    grad_c, _ = objective(y.astype(np.float32), np.ascontiguousarray(z))  # XGBoost: row-major
+    assert grad_c.flags.c_contiguous
+    np.testing.assert_array_equal(grad_c, grad)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_threads_do_not_change_the_result(k):
+    # Every row is computed by the same arithmetic whichever thread takes its block.
+    rng = np.random.default_rng(3)
+    n = 4 * _kernels.MIN_VALUES_PER_THREAD + 11
+    loss = BinaryFocalLoss(alpha=0.25, gamma=2.0) if k == 2 else MulticlassFocalLoss(gamma=2.0)
+    y, z = _binary_case(n, rng) if k == 2 else _multiclass_case(n, k, rng)
+    one = loss._training_gradient_hessian(y, z, n_threads=1)
+    for threads in (2, 3, 64):
+        many = loss._training_gradient_hessian(y, z, n_threads=threads)
+        np.testing.assert_array_equal(many[0], one[0])
+        np.testing.assert_array_equal(many[1], one[1])
+
+
+def test_objective_reuses_its_buffers_and_never_pickles_them():
+    rng = np.random.default_rng(4)
+    y, z = _binary_case(1000, rng)
+    objective = SklearnObjective(BinaryFocalLoss(gamma=2.0), n_threads=1)
+    first = objective(y.astype(np.float32), z)
+    second = objective(y.astype(np.float32), z + 1.0)
+    assert first[0] is second[0] and first[1] is second[1]  # allocated once per fit, not per round
+    restored = pickle.loads(pickle.dumps(objective))
+    assert restored._out is None and restored.loss == objective.loss
+    objective.release()
+    assert objective._out is None
+    third = objective(y.astype(np.float32), z[:10])  # a new shape gets new buffers
+    assert third[0].shape == (10,)
+
+
+def test_resolve_n_threads():
+    cpus = resolve_n_threads(None)
+    assert cpus >= 1
+    assert resolve_n_threads(0) == cpus
+    assert resolve_n_threads(-1) == cpus
+    assert resolve_n_threads(-cpus - 5) == 1
+    assert resolve_n_threads(3) == 3
+
+
+@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_training_threads_follow_n_jobs(estimator, n_jobs, monkeypatch):
+    seen = []
+    run_blocks = _kernels._run_blocks
+
+    def spy(n_rows, k, work, n_threads):
+        seen.append(n_threads)
+        return run_blocks(n_rows, k, work, n_threads)
+
+    monkeypatch.setattr(_kernels, "_run_blocks", spy)
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
+    estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y)
+    assert seen and set(seen) == {n_jobs}
+
+
+def test_kernels_compile_without_a_writable_cache(tmp_path):
+    # A read-only install: no __pycache__ can be made next to the package, and numba's user
+    # cache directory is not writable either. The kernels must still compile (in memory).
+    package = tmp_path / "site" / "skfocal"
+    shutil.copytree(Path(skfocal.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    for folder in [package, *package.iterdir()]:
+        if folder.is_dir():
+            (folder / "__pycache__").write_text("")  # a file where the cache directory would go
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(package.parent),
+        "NUMBA_CACHE_DIR": str(blocker / "numba"),
+        "XDG_CACHE_HOME": str(blocker / "xdg"),
+        "HOME": str(blocker / "home"),
+    }
+    code = textwrap.dedent(
+        f"""
+        import numpy as np, skfocal
+        from skfocal import BinaryFocalLoss, _kernels
+        assert skfocal.__file__.startswith({str(package)!r}), skfocal.__file__
+        grad, hess = BinaryFocalLoss(gamma=2.0)._training_gradient_hessian(np.array([0.0, 1.0]), np.array([0.5, -2.0]))
+        assert np.all(np.isfinite(grad)) and np.all(hess > 0)
+        print(type(_kernels._binary_finish._cache).__name__)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "NullCache"  # compiled without caching, as intended
