@@ -83,8 +83,9 @@ def build(booster: str, objective: str, n_jobs: int, rounds: int, classes: int =
     return FocalXGBClassifier(focal_gamma=GAMMA, focal_alpha=ALPHA if classes == 2 else None, **params)
 
 
-def peak_memory_mib(booster: str, objective: str, data_path: str, classes: int, n_jobs: int, rounds: int) -> float:
-    """Peak resident memory added by one fit above the memory before it, in a fresh process.
+def peak_memory_mib(booster: str, objective: str, data_path: str, classes: int, n_jobs: int, rounds: int) -> tuple:
+    """Peak resident memory of the process during one fit, and what the fit added to the memory
+    before it (with the data loaded and the libraries imported), in MiB, in a fresh process.
 
     The data is loaded from ``data_path`` and a short fit warms the imports; a thread then
     samples the resident set size (psutil) every 5 ms during the measured fit.
@@ -105,10 +106,11 @@ def sample():
 thread = threading.Thread(target=sample); thread.start()
 b.build({booster!r}, {objective!r}, {n_jobs}, {rounds}, {classes}).fit(X, y)
 done.set(); thread.join()
-print((peak[0] - before) / 2**20)
+print(peak[0] / 2**20, (peak[0] - before) / 2**20)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip().splitlines()[-1])
+    peak, added = out.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(added)
 
 
 def time_fit(model, X, y) -> float:
@@ -174,6 +176,7 @@ def main(argv=None) -> None:
     parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
     parser.add_argument("--no-memory", action="store_true")
     parser.add_argument("--no-compile", action="store_true", help="skip the first-call (compile) timings")
+    parser.add_argument("--summary", help="also write the ratios as a reStructuredText table to this file (docs)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
@@ -206,12 +209,12 @@ def main(argv=None) -> None:
                     warnings.simplefilter("ignore")
                     predict = median_time(functools.partial(fitted[name].predict_proba, X))
                     raw_predict = median_time(booster_predict(booster, fitted[name], X))
-                memory = (
-                    None
+                peak, memory = (
+                    (None, None)
                     if args.no_memory
                     else peak_memory_mib(booster, name, data_path, classes, args.n_jobs, args.rounds)
                 )
-                base_memory = memory if name == "builtin" else base_memory
+                base_memory = (peak, memory) if name == "builtin" else base_memory
                 median = statistics.median(times[name])
                 results.append(
                     {
@@ -222,8 +225,10 @@ def main(argv=None) -> None:
                         "fit_median_s": median,
                         "fit_times_s": times[name],
                         "ratio_to_builtin": median / base,
-                        "peak_memory_mib": memory,
-                        "memory_ratio_to_builtin": None if memory is None else memory / base_memory,
+                        "peak_rss_mib": peak,
+                        "peak_rss_ratio_to_builtin": None if peak is None else peak / base_memory[0],
+                        "peak_memory_added_mib": memory,
+                        "memory_added_ratio_to_builtin": None if memory is None else memory / base_memory[1],
                         "predict_proba_s": predict,
                         "booster_predict_s": raw_predict,
                     }
@@ -234,21 +239,63 @@ def main(argv=None) -> None:
         print(json.dumps(results, indent=1))
         return
     columns = ["booster", "rows", "classes", "objective", "fit median (s)", "ratio to built-in"]
-    columns += ["peak memory added by fit (MiB)", "memory ratio", "predict_proba (s)", "booster's predict (s)"]
+    columns += ["peak RSS in fit (MiB)", "added by fit (MiB)", "added, ratio", "predict_proba (s)"]
+    columns += ["booster's predict (s)"]
     print("| " + " | ".join(columns) + " |")
     print("|" + "---|" * len(columns))
     for r in results:
-        memory, memory_ratio = "-", "-"
-        if r["peak_memory_mib"] is not None:
-            memory, memory_ratio = f"{r['peak_memory_mib']:.0f}", f"{r['memory_ratio_to_builtin']:.2f}x"
+        memory = "- | - | -"
+        if r["peak_rss_mib"] is not None:
+            memory = (
+                f"{r['peak_rss_mib']:.0f} | {r['peak_memory_added_mib']:.0f} | "
+                f"{r['memory_added_ratio_to_builtin']:.2f}x"
+            )
         print(
             f"| {r['booster']} | {r['rows']:,} | {r['classes']} | {r['objective']} | {r['fit_median_s']:.2f} "
-            f"| {r['ratio_to_builtin']:.2f}x | {memory} | {memory_ratio} | {r['predict_proba_s']:.3f} "
+            f"| {r['ratio_to_builtin']:.2f}x | {memory} | {r['predict_proba_s']:.3f} "
             f"| {r['booster_predict_s']:.3f} |"
         )
     if compile_lines:
         print()
         print("\n".join(compile_lines))
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            f.write(summary_rst(results, args))
+
+
+def summary_rst(results: list[dict], args) -> str:
+    """The fit-time ratios of skfocal and the numpy reference, and skfocal's memory and predict ratios."""
+    lines = [
+        f".. Written by benchmarks/bench_speed.py (--repeats {args.repeats} --rounds {args.rounds} "
+        f"--n-jobs {args.n_jobs}); do not edit.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - booster",
+        "     - rows x classes",
+        "     - fit time, skfocal / built-in",
+        "     - fit time, plain numpy / built-in",
+        "     - peak memory during fit, skfocal / built-in",
+        "     - memory added by fit, skfocal / built-in",
+        "     - predict_proba / booster's own predict",
+    ]
+    by_key = {(r["booster"], r["rows"], r["classes"], r["objective"]): r for r in results}
+    for (booster, rows, classes, objective), r in by_key.items():
+        if objective != "skfocal":
+            continue
+        numpy_ref = by_key.get((booster, rows, classes, "numpy"))
+        peak, memory = r["peak_rss_ratio_to_builtin"], r["memory_added_ratio_to_builtin"]
+        lines += [
+            f"   * - {'LightGBM' if booster == 'lgbm' else 'XGBoost'}",
+            f"     - {rows:,} x {classes}",
+            f"     - {r['ratio_to_builtin']:.2f}x",
+            f"     - {numpy_ref['ratio_to_builtin']:.2f}x" if numpy_ref else "     - (binary only)",
+            f"     - {peak:.2f}x" if peak is not None else "     - -",
+            f"     - {memory:.2f}x" if memory is not None else "     - -",
+            f"     - {r['predict_proba_s'] / r['booster_predict_s']:.2f}x",
+        ]
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -246,7 +246,8 @@ class FocalClassifierMixin:
         y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
-        classes, encoded = np.unique(y, return_inverse=True)
+        classes = np.unique(y)  # hash-based where numpy can; the inverse by bisection is faster than by sorting
+        encoded = np.searchsorted(classes, y)
         if len(classes) < 2:
             raise ValueError(
                 f"{type(self).__name__} needs samples of 2 classes, "

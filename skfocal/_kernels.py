@@ -211,19 +211,22 @@ def _multiclass_finish(
         c = gamma * q_gamma * (q * (log_pt + 2.0) - (gamma - 1.0) * pt * log_pt)
         alpha_t = alpha[t]
         wi = w[i] if weighted else 1.0
-        grad_scale = wi * alpha_t * a
         hess_scale = wi * scale
-        c_pt = c * pt
+        # The other classes j: rho = -e_j / rest, p_j (1 - p_j) = e_j d_j / (1 + s)**2 with
+        # d_j = 1 + s - e_j (s for the top column). The true class is overwritten after the loop.
+        c_rho = alpha_t * c * pt
+        c_p = alpha_t * a * inv_norm * inv_norm
+        grad_other = -wi * alpha_t * a * inv_norm
         for j in range(k):
             e_j = e[i, j]
-            p_j = e_j * inv_norm
-            true_class = j == t
-            rho = 1.0 if true_class else -e_j * inv_rest
-            other = s_i * inv_norm if j == top_i else (norm - e_j) * inv_norm
-            one_m_p = q if true_class else other
-            grad[i, j] = grad_scale * (q if true_class else -p_j)
-            h = abs(alpha_t * (c_pt * rho * rho - a * p_j * one_m_p))
+            rho = e_j * inv_rest
+            d = s_i if j == top_i else norm - e_j
+            grad[i, j] = grad_other * e_j
+            h = abs(c_rho * rho * rho - c_p * e_j * d)
             hess[i, j] = max(h, _HESSIAN_FLOOR) * hess_scale
+        grad[i, t] = wi * alpha_t * a * q
+        h = abs(alpha_t * pt * (c - a * q))
+        hess[i, t] = max(h, _HESSIAN_FLOOR) * hess_scale
 
 
 def _multiclass_block(y, z, w, alpha, gamma, scale, grad, hess, scratch):

@@ -357,12 +357,18 @@ class _FocalLoss:
         """Objective for ``lightgbm.train`` and ``xgboost.train``: ``(raw_score, dataset) -> (grad, hess)``.
 
         Labels and weights are read with ``dataset.get_label()`` / ``dataset.get_weight()``,
-        which both ``lightgbm.Dataset`` and ``xgboost.DMatrix`` provide.
+        which both ``lightgbm.Dataset`` and ``xgboost.DMatrix`` provide. Labels and scores are
+        checked every round as in :meth:`gradient_hessian`; the values come from the compiled
+        training path (float32, what both boosters train on; one thread, as this hook cannot
+        see the booster's thread setting).
         """
         weight = dataset.get_weight()
         if weight is not None and np.size(weight) == 0:
             weight = None
-        return self.gradient_hessian(dataset.get_label(), raw_score, weight)
+        y, z = self._check_y_raw(dataset.get_label(), raw_score)
+        if weight is not None and np.shape(weight) != y.shape:
+            raise ValueError(f"sample_weight has shape {np.shape(weight)}, expected {y.shape}.")
+        return self._training_gradient_hessian(y, z, weight)
 
 
 class BinaryFocalLoss(_FocalLoss):

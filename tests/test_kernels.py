@@ -233,3 +233,37 @@ def test_kernels_compile_without_a_writable_cache(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "NullCache"  # compiled without caching, as intended
+
+
+class _Dataset:
+    """What lightgbm.Dataset and xgboost.DMatrix offer the native objective hook."""
+
+    def __init__(self, label, weight=None):
+        self.label, self.weight = label, weight
+
+    def get_label(self):
+        return self.label
+
+    def get_weight(self):
+        return self.weight
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_native_hook_checks_inputs_and_uses_the_fast_path(k):
+    rng = np.random.default_rng(6)
+    n = 2001
+    loss = BinaryFocalLoss(alpha=0.25, gamma=2.0) if k == 2 else MulticlassFocalLoss(gamma=2.0)
+    y, z = _binary_case(n, rng) if k == 2 else _multiclass_case(n, k, rng)
+    w = rng.uniform(0.5, 2.0, n).astype(np.float32)
+    grad, hess = loss(z, _Dataset(y.astype(np.float32), w))
+    ref_grad, ref_hess = loss.gradient_hessian(y, z, w)
+    assert grad.dtype == np.float32
+    np.testing.assert_allclose(grad, ref_grad, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(hess, ref_hess, rtol=RTOL, atol=ATOL)
+    np.testing.assert_array_equal(loss(z, _Dataset(y, np.empty(0)))[0], loss(z, _Dataset(y))[0])  # XGBoost: no weights
+    bad = y.astype(float)
+    bad[0] = k + 0.5
+    with pytest.raises(ValueError, match="y_true"):
+        loss(z, _Dataset(bad))
+    with pytest.raises(ValueError, match="sample_weight"):
+        loss(z, _Dataset(y, w[:-1]))
