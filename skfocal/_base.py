@@ -446,8 +446,10 @@ class SklearnObjective:
 
     Every round runs the loss's compiled training path on ``n_threads`` threads and writes
     float32 (what both boosters train on) into two buffers kept from round to round; the
-    booster consumes them before it asks for the next round. :meth:`release` drops them after
-    training, and they are never pickled.
+    booster consumes them before it asks for the next round. They are never pickled or
+    deep-copied, and :meth:`release` drops them after training. (``lightgbm.train`` trains
+    with a deep copy of its parameters, objective included; that copy and its buffers are
+    dropped with LightGBM's parameters when training ends.)
     """
 
     def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None):
@@ -479,8 +481,11 @@ class SklearnObjective:
         y_pred = np.asarray(y_pred)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=resolve_n_threads(self.n_threads),
+            out=self._buffers(y_pred), n_threads=self._threads(),
         )  # fmt: skip
+
+    def _threads(self) -> int:
+        return resolve_n_threads(self.n_threads)
 
 
 def resolve_n_threads(n_jobs) -> int:

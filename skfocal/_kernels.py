@@ -40,7 +40,7 @@ BLOCK_VALUES = 1 << 15
 #: Below this many values (rows x classes) a second thread costs more than it saves.
 MIN_VALUES_PER_THREAD = 1 << 16
 _HESSIAN_FLOOR = 1e-16  # skfocal._loss.HESSIAN_FLOOR (imported there; kept literal for numba)
-_TINY = np.finfo(np.float64).tiny
+_TINY = np.finfo(np.float64).tiny  # smallest normal float64
 
 
 def _jit(func):
@@ -195,7 +195,11 @@ def _multiclass_finish(
         z_gap = np.float64(z[i, t]) - np.float64(z[i, top_i])
         log_pt = (0.0 if at_top else z_gap) - log1p_s[i]
         rest = s_i if at_top else norm - e_t
-        inv_rest = 1.0 / rest if rest > 0.0 else 0.0
+        # rest below the smallest normal number: 1 / rest would overflow. Then q and all other
+        # p_j are (numerically) 0, log(p_t) / q is at its limit -1, and rho only ever meets a
+        # factor q**gamma or gamma * (...) that makes its term vanish.
+        tiny_rest = rest < _TINY
+        inv_rest = 0.0 if tiny_rest else 1.0 / rest
         q = q_in[i]
         pt = e_t * inv_norm
         if power == 0:
@@ -206,7 +210,7 @@ def _multiclass_finish(
             q_gamma = q * q
         else:
             q_gamma = q_gamma_in[i]  # power is the same for every row: a hoisted branch
-        ratio = log_pt * (norm * inv_rest) if q > 0.0 else -1.0  # log(p_t) / q -> -1 as q -> 0
+        ratio = -1.0 if tiny_rest else log_pt * (norm * inv_rest)  # log(p_t) / q -> -1 as q -> 0
         a = q_gamma * (gamma * pt * ratio - 1.0)
         c = gamma * q_gamma * (q * (log_pt + 2.0) - (gamma - 1.0) * pt * log_pt)
         alpha_t = alpha[t]

@@ -103,7 +103,9 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _sklearn_objective(self, loss) -> SklearnObjective:
         """The focal objective as ``XGBClassifier`` calls it; XGBoost scales its own softmax Hessian by 2."""
-        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0, n_threads=self.n_jobs)
+        extra = getattr(self, "kwargs", None) or {}  # XGBoost keeps unknown keyword parameters here
+        threads = self.n_jobs if self.n_jobs is not None else extra.get("nthread")
+        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0, n_threads=threads)
 
     def _base_score(self, init_score):
         """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""

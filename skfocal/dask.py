@@ -27,7 +27,7 @@ try:
     import dask
     import dask.array as da
     import dask.dataframe as dd
-    import distributed  # noqa: F401  (the Dask estimators of both boosters need it)
+    import distributed
     import lightgbm.dask as lgb_dask
     import xgboost.dask as xgb_dask
 except ImportError as exc:  # pragma: no cover - depends on the environment
@@ -35,7 +35,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "skfocal.dask needs dask and distributed; install them with `pip install 'skfocal[dask]'`."
     ) from exc
 
-from ._base import FOCAL_PARAMS, start_scores
+from ._base import FOCAL_PARAMS, SklearnObjective, start_scores
 from ._lgbm import FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier
 
@@ -101,10 +101,28 @@ _DASK_DOC = """:class:`skfocal.{local}` trained on a Dask cluster (``{engine}``)
     """
 
 
+class _WorkerObjective(SklearnObjective):
+    """The focal objective on a Dask worker: as many threads as the worker has.
+
+    The boosters' Dask training sets each worker's booster to the worker's thread count; the
+    objective follows it (all CPUs when it is called outside a worker).
+    """
+
+    def _threads(self) -> int:
+        try:
+            return max(1, int(distributed.get_worker().state.nthreads))
+        except ValueError:  # not on a worker
+            return super()._threads()
+
+
 class _DaskFocalMixin:
     """The Dask side shared by both estimators: checks, reductions, mapped predictions, to_local."""
 
     _local_class: type
+
+    def _sklearn_objective(self, loss) -> SklearnObjective:
+        local = super()._sklearn_objective(loss)
+        return _WorkerObjective(local.loss, local.hessian_scale)
 
     def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
         self.client = client

@@ -163,3 +163,18 @@ def test_eval_set_and_chunking_checks(client, data):
     by_columns = da.from_array(X, chunks=(CHUNK, 2))
     fitted = FocalDaskXGBClassifier(client=client, n_estimators=5).fit(by_columns, dy, eval_set=(dX, dy))
     np.testing.assert_array_equal(fitted.predict(by_columns).compute(), fitted.to_local().predict(X))
+
+
+def test_objective_threads_follow_the_worker(client, case):
+    # The boosters' Dask training gives each worker's booster the worker's thread count; the
+    # focal objective follows it there (threads_per_worker=1 here), and uses all CPUs elsewhere.
+    from skfocal import BinaryFocalLoss
+    from skfocal._base import resolve_n_threads
+    from skfocal.dask import _WorkerObjective
+
+    estimator = case[0]()
+    estimator._classes_value = np.array([0, 1])
+    objective = estimator._sklearn_objective(BinaryFocalLoss())
+    assert isinstance(objective, _WorkerObjective)
+    assert client.submit(objective._threads, pure=False).result() == 1
+    assert objective._threads() == resolve_n_threads(None)

@@ -51,6 +51,20 @@ def _multiclass_case(n, k, rng):
     return y, z
 
 
+# Rows where the other classes' share 1 - p_t is subnormal (gaps of 708 to 745 below the top)
+# or exactly 0, with the true class at the top, in the middle and at the bottom.
+GAP_ROWS = np.array(
+    [
+        [0.0, -720.0, -720.0],
+        [0.0, -740.0, -1e6],
+        [-709.0, -1450.0, 0.0],
+        [0.0, -708.5, -744.0],
+        [0.0, -1e6, -1e6],
+        [-744.0, 0.0, -1e6],
+    ]
+)
+
+
 def _check(fast, reference):
     grad, hess = fast
     ref_grad, ref_hess = reference
@@ -81,6 +95,19 @@ def test_multiclass_fast_path_equals_reference(n, gamma, k):
     loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
     reference = loss.gradient_hessian(y, z)
     _check(loss._training_gradient_hessian(y.astype(np.float32), z, n_threads=2), reference)
+
+
+@pytest.mark.parametrize("gamma", GAMMAS)
+def test_multiclass_fast_path_at_subnormal_class_shares(gamma):
+    k = GAP_ROWS.shape[1]
+    z = np.repeat(GAP_ROWS, k, axis=0)
+    y = np.tile(np.arange(k), len(GAP_ROWS))  # every row with every label
+    loss = MulticlassFocalLoss(alpha=[0.5, 1.0, 2.0], gamma=gamma)
+    with np.errstate(under="ignore"):
+        reference = loss.gradient_hessian(y, z)
+    grad, hess = loss._training_gradient_hessian(y.astype(np.float32), z)
+    assert np.all(np.isfinite(grad)) and np.all(np.isfinite(hess))
+    _check((grad, hess), reference)
 
 
 @pytest.mark.parametrize("label_dtype", [np.float32, np.float64, np.int64, np.int32])
@@ -199,6 +226,22 @@ def test_training_threads_follow_n_jobs(estimator, n_jobs, monkeypatch):
     y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
     estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y)
     assert seen and set(seen) == {n_jobs}
+
+
+def test_xgboost_nthread_alias_sets_the_threads(monkeypatch):
+    seen = []
+    run_blocks = _kernels._run_blocks
+
+    def spy(n_rows, k, work, n_threads):
+        seen.append(n_threads)
+        return run_blocks(n_rows, k, work, n_threads)
+
+    monkeypatch.setattr(_kernels, "_run_blocks", spy)
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3))
+    y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
+    FocalXGBClassifier(n_estimators=2, nthread=1).fit(X, y)
+    assert set(seen) == {1}
 
 
 def test_kernels_compile_without_a_writable_cache(tmp_path):
