@@ -8,7 +8,9 @@ path are timed by wrapping them for the duration of the fit:
 - ``score copy``: the booster handing its current raw scores to Python (LightGBM's
   ``Booster.__inner_predict``, XGBoost's ``Booster.predict(training=True)``);
 - ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round;
-- ``booster``: the rest of the round (tree growing, and taking the gradients back in).
+- ``booster``: the rest of the round (tree growing, and taking the gradients back in);
+- ``objective alone``: the same objective call outside a fit, on scores of the same shape and
+  dtype (median of 20 calls), for comparison with its cost inside the round.
 
 Reported are medians over the rounds (the first round, which builds caches, is skipped).
 With ``focal_gamma=0`` the focal model is the booster's own logistic model (same trees), so
@@ -29,6 +31,7 @@ import time
 from collections import defaultdict
 
 import lightgbm
+import numpy as np
 import xgboost
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -119,7 +122,29 @@ def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamm
             model.fit(X, y)
     medians = timers.medians()
     medians["booster"] = medians["round"] - sum(v for k, v in medians.items() if k != "round")
+    if objective != "builtin":
+        medians["objective alone"] = objective_alone(booster, model, y, n_jobs)
     return medians
+
+
+def objective_alone(booster: str, model, y, n_jobs: int, calls: int = 20) -> float:
+    """Median seconds of one objective call outside a fit, with the scores the booster would hand it."""
+    objective = model._sklearn_objective(model.loss_)
+    objective.n_threads = n_jobs
+    k = len(model.classes_)
+    rng = np.random.default_rng(0)
+    shape = len(y) if k == 2 else (len(y), k)
+    # LightGBM: float64 scores, column-major for K classes; XGBoost: float32, row-major
+    scores = rng.normal(size=shape)
+    scores = np.asfortranarray(scores) if booster == "lgbm" else scores.astype(np.float32)
+    labels = np.asarray(y, dtype=np.float32)
+    objective(labels, scores)
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        objective(labels, scores)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
 
 
 def main(argv=None) -> None:
@@ -130,7 +155,7 @@ def main(argv=None) -> None:
     parser.add_argument("--n-jobs", type=int, default=os.cpu_count())
     args = parser.parse_args(argv)
 
-    pieces = ["objective", "score copy", "label copy", "booster"]
+    pieces = ["objective", "score copy", "label copy", "booster", "objective alone"]
     print("| booster | rows | classes | objective | round (ms) | " + " | ".join(f"{p} (ms)" for p in pieces) + " |")
     print("|" + "---|" * (5 + len(pieces)))
     settings = [(args.rows, 2)] + ([(args.multiclass_rows, 3)] if args.multiclass_rows else [])
@@ -143,7 +168,7 @@ def main(argv=None) -> None:
                 m = fit_timed(booster, kind, X, y, args.rounds, args.n_jobs, gamma or 0.0, classes)
                 cells = [f"{1e3 * m[p]:.1f}" if p in m else "-" for p in pieces]
                 if kind == "builtin":
-                    cells = ["-", "-", "-", f"{1e3 * m['round']:.1f}"]
+                    cells = ["-", "-", "-", f"{1e3 * m['round']:.1f}", "-"]
                 print(
                     f"| {booster} | {rows:,} | {classes} | {objective} | {1e3 * m['round']:.1f} | "
                     + " | ".join(cells)

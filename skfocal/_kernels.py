@@ -7,8 +7,8 @@ on a million rows is itself only tens of milliseconds. Where the time goes, and 
 - **Transcendentals in numpy.** ``exp``, ``log`` and ``log1p`` run as numpy ufuncs over a block of
   rows, which use the CPU's SIMD units (several values per instruction).
 - **Everything else in one fused numba loop** per block that LLVM vectorises: no division
-  checks (``error_model="numpy"``), no calls, and the choice of ``q**gamma`` hoisted out of
-  the loop. Each block's scratch fits in the CPU cache.
+  checks (``error_model="numpy"``), no calls, and ``q**gamma`` either squared in the loop
+  (``gamma=2``) or read from a block computed beforehand. Each block's scratch fits in the CPU cache.
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
@@ -51,9 +51,22 @@ def _jit(func):
         return numba.njit(**options)(func)
 
 
-def _power_code(gamma: float) -> int:
-    """How the kernels form ``q**gamma``: 0, 1, 2 by multiplication, 3 from a precomputed ``exp``."""
-    return int(gamma) if gamma in (0.0, 1.0, 2.0) else 3
+def _fill_q_gamma(gamma: float, q_gamma: np.ndarray, log_q_times_gamma) -> bool:
+    """Prepare ``q**gamma`` for a block; ``True`` if the kernel forms it as ``q * q`` itself.
+
+    ``gamma=2`` (the default) is squared in the loop. Otherwise ``q_gamma`` gets ``exp(gamma log q)``
+    (``log_q_times_gamma()`` writes ``gamma log q`` into it), or ones for ``gamma=0``. A single
+    choice between the loop's own square and a load keeps the loop vectorised (a longer chain
+    of cases did not).
+    """
+    if gamma == 2.0:
+        return True
+    if gamma == 0.0:
+        q_gamma.fill(1.0)
+    else:
+        log_q_times_gamma()
+        np.exp(q_gamma, out=q_gamma)
+    return False
 
 
 # ------------------------------------------------------------------------------------------ binary
@@ -74,7 +87,7 @@ def _binary_gamma_log_q(y, z, log1p_e, gamma, out):
 
 
 @_jit
-def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, power, w0, w1, scale, grad, hess):
+def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale, grad, hess):
     # Same expressions as BinaryFocalLoss._grad_hess_unchecked; p_t and q from e = exp(-|m|):
     # 1 / (1 + e) and e / (1 + e), both without cancellation.
     c = 2.0 * gamma + 1.0
@@ -89,14 +102,7 @@ def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, power, w0, w1, scale,
             pt, q, log_pt = r, ei * r, -log1p_e[i]
         else:
             pt, q, log_pt = ei * r, r, m - log1p_e[i]
-        if power == 0:
-            q_gamma = 1.0
-        elif power == 1:
-            q_gamma = q
-        elif power == 2:
-            q_gamma = q * q
-        else:
-            q_gamma = q_gamma_in[i]
+        q_gamma = q * q if square else q_gamma_in[i]  # the same choice for every row
         a = (w1 if positive else w0) * q_gamma
         wi = w[i] if weighted else 1.0
         g = wi * a * (gamma * pt * log_pt - q)
@@ -111,11 +117,8 @@ def _binary_block(y, z, w, gamma, w0, w1, scale, grad, hess, scratch):
     _binary_neg_abs(z, e)
     np.exp(e, out=e)
     np.log1p(e, out=log1p_e)
-    power = _power_code(gamma)
-    if power == 3:
-        _binary_gamma_log_q(y, z, log1p_e, gamma, q_gamma)
-        np.exp(q_gamma, out=q_gamma)
-    _binary_finish(y, z, e, log1p_e, q_gamma, w, gamma, power, w0, w1, scale, grad, hess)
+    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, log1p_e, gamma, q_gamma))
+    _binary_finish(y, z, e, log1p_e, q_gamma, w, gamma, square, w0, w1, scale, grad, hess)
 
 
 def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1) -> None:
@@ -175,7 +178,7 @@ def _softmax_rest(y, e, top, label, s, inv_norm, q):
 
 @_jit
 def _multiclass_finish(
-    z, e, top, label, s, inv_norm_in, log1p_s, q_in, q_gamma_in, w, alpha, gamma, power, scale, grad, hess
+    z, e, top, label, s, inv_norm_in, log1p_s, q_in, q_gamma_in, w, alpha, gamma, square, scale, grad, hess
 ):
     # Same expressions as MulticlassFocalLoss._grad_hess_signed: with A(p_t) = q**gamma *
     # (gamma p_t log(p_t) / q - 1), grad_j = alpha_t A(p_t) (delta_tj - p_j) and the diagonal
@@ -202,14 +205,7 @@ def _multiclass_finish(
         inv_rest = 0.0 if tiny_rest else 1.0 / rest
         q = q_in[i]
         pt = e_t * inv_norm
-        if power == 0:
-            q_gamma = 1.0
-        elif power == 1:
-            q_gamma = q
-        elif power == 2:
-            q_gamma = q * q
-        else:
-            q_gamma = q_gamma_in[i]  # power is the same for every row: a hoisted branch
+        q_gamma = q * q if square else q_gamma_in[i]  # the same choice for every row
         ratio = -1.0 if tiny_rest else log_pt * (norm * inv_rest)  # log(p_t) / q -> -1 as q -> 0
         a = q_gamma * (gamma * pt * ratio - 1.0)
         c = gamma * q_gamma * (q * (log_pt + 2.0) - (gamma - 1.0) * pt * log_pt)
@@ -242,13 +238,14 @@ def _multiclass_block(y, z, w, alpha, gamma, scale, grad, hess, scratch):
     np.exp(e, out=e)
     _softmax_rest(y, e, top, label, s, inv_norm, q)
     np.log1p(s, out=log1p_s)
-    power = _power_code(gamma)
-    if power == 3:
+
+    def log_q_times_gamma():
         np.maximum(q, _TINY, out=q_gamma)
         np.log(q_gamma, out=q_gamma)
-        q_gamma *= gamma
-        np.exp(q_gamma, out=q_gamma)
-    _multiclass_finish(z, e, top, label, s, inv_norm, log1p_s, q, q_gamma, w, alpha, gamma, power, scale, grad, hess)
+        np.multiply(q_gamma, gamma, out=q_gamma)
+
+    square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
+    _multiclass_finish(z, e, top, label, s, inv_norm, log1p_s, q, q_gamma, w, alpha, gamma, square, scale, grad, hess)
 
 
 def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1) -> None:
