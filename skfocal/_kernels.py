@@ -6,9 +6,11 @@ on a million rows is itself only tens of milliseconds. Where the time goes, and 
 
 - **Transcendentals in numpy.** ``exp``, ``log`` and ``log1p`` run as numpy ufuncs over a block of
   rows, which use the CPU's SIMD units (several values per instruction).
-- **Everything else in one fused numba loop** per block that LLVM vectorises: no division
-  checks (``error_model="numpy"``), no calls, and ``q**gamma`` either squared in the loop
-  (``gamma=2``) or read from a block computed beforehand. Each block's scratch fits in the CPU cache.
+- **Everything else in fused numba loops** per block: no division checks
+  (``error_model="numpy"``), no calls, and ``q**gamma`` either squared in the loop (``gamma=2``)
+  or read from a block computed beforehand. LLVM vectorises the binary loop; the K-class loops
+  go row by row over the classes, with selects instead of unpredictable branches. Each block's
+  scratch fits in the CPU cache.
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
@@ -21,9 +23,10 @@ The arithmetic is done in float64 whatever the input dtype, so the only differen
 reference is the final rounding to float32 (relative 6e-8), far inside the accuracy required of
 the loss (gradient 1e-5, Hessian 1e-4). ``tests/test_kernels.py`` holds the two together.
 
-Numba compiles each kernel on first use (well under a second each; ``benchmarks/bench_speed.py``
-reports it) and caches the machine code next to this file or in numba's user cache directory.
-Where neither is writable (a read-only install), the kernels compile in memory instead.
+Numba compiles the kernels on first use, for each kind of input (about a second;
+``benchmarks/bench_speed.py`` reports it), and caches the machine code (``NUMBA_CACHE_DIR``,
+else next to this file, else numba's user cache directory). Where none is writable (a
+read-only install), the kernels compile in memory instead.
 """
 
 from __future__ import annotations
@@ -35,12 +38,17 @@ import numpy as np
 
 __all__ = ["binary_gradient_hessian", "multiclass_gradient_hessian"]
 
+# The values of skfocal._loss.HESSIAN_FLOOR and _loss._TINY (tests/test_kernels.py checks
+# that they agree). Written here rather than imported: numba freezes globals into the compiled
+# code, and its cache is keyed on this file only, so a change made in _loss.py would not reach
+# cached kernels.
+HESSIAN_FLOOR = 1e-16
+_TINY = 2.2250738585072014e-308  # smallest normal float64
+
 #: Values (rows x classes) per block: the block's float64 scratch stays in the CPU's L2 cache.
 BLOCK_VALUES = 1 << 15
 #: Below this many values (rows x classes) a second thread costs more than it saves.
 MIN_VALUES_PER_THREAD = 1 << 16
-_HESSIAN_FLOOR = 1e-16  # skfocal._loss.HESSIAN_FLOOR (imported there; kept literal for numba)
-_TINY = np.finfo(np.float64).tiny  # smallest normal float64
 
 
 def _jit(func):
@@ -108,7 +116,7 @@ def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale
         g = wi * a * (gamma * pt * log_pt - q)
         grad[i] = g if positive else -g
         h = abs(a * pt * (c * q + gamma * log_pt * (q - gamma * pt)))
-        hess[i] = max(h, _HESSIAN_FLOOR) * (wi * scale)
+        hess[i] = max(h, HESSIAN_FLOOR) * (wi * scale)
 
 
 def _binary_block(y, z, w, gamma, w0, w1, scale, grad, hess, scratch):
@@ -223,10 +231,10 @@ def _multiclass_finish(
             d = s_i if j == top_i else norm - e_j
             grad[i, j] = grad_other * e_j
             h = abs(c_rho * rho * rho - c_p * e_j * d)
-            hess[i, j] = max(h, _HESSIAN_FLOOR) * hess_scale
+            hess[i, j] = max(h, HESSIAN_FLOOR) * hess_scale
         grad[i, t] = wi * alpha_t * a * q
         h = abs(alpha_t * pt * (c - a * q))
-        hess[i, t] = max(h, _HESSIAN_FLOOR) * hess_scale
+        hess[i, t] = max(h, HESSIAN_FLOOR) * hess_scale
 
 
 def _multiclass_block(y, z, w, alpha, gamma, scale, grad, hess, scratch):

@@ -201,6 +201,13 @@ def test_objective_reuses_its_buffers_and_never_pickles_them():
     assert third[0].shape == (10,)
 
 
+def test_constants_agree_with_the_reference():
+    from skfocal import _loss
+
+    assert _kernels.HESSIAN_FLOOR == _loss.HESSIAN_FLOOR
+    assert _kernels._TINY == _loss._TINY == np.finfo(np.float64).tiny
+
+
 def test_resolve_n_threads():
     cpus = resolve_n_threads(None)
     assert cpus >= 1
