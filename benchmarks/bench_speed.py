@@ -165,9 +165,14 @@ print(json.dumps(out))
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def compile_table() -> list[str]:
+def first_calls() -> dict:
+    """First-call seconds with an empty numba cache (``compile``), then with the cache it wrote (``load``)."""
     cache_dir = tempfile.mkdtemp(prefix="bench_speed_numba_")
-    cold, warm = first_call_seconds(cache_dir), first_call_seconds(cache_dir)
+    return {"compile": first_call_seconds(cache_dir), "load": first_call_seconds(cache_dir)}
+
+
+def compile_table(first: dict) -> list[str]:
+    cold, warm = first["compile"], first["load"]
     cases = [name for name in cold if name != "import"]
     lines = [
         "| first call | import numba and the kernels (s) | " + " | ".join(f"{c} (s)" for c in cases) + " |",
@@ -246,9 +251,12 @@ def main(argv=None) -> None:
                     }
                 )
                 print(json.dumps(results[-1]), file=sys.stderr, flush=True)
-    compile_lines = [] if args.no_compile else compile_table()
+    first = None if args.no_compile else first_calls()
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            f.write(summary_rst(results, args))
     if args.json:
-        print(json.dumps(results, indent=1))
+        print(json.dumps({"fits": results, "first_call_s": first}, indent=1))
         return
     columns = ["booster", "rows", "classes", "objective", "fit median (s)", "ratio to built-in"]
     columns += ["peak RSS in fit (MiB)", "added by fit (MiB)", "added, ratio", "predict_proba (s)"]
@@ -267,12 +275,9 @@ def main(argv=None) -> None:
             f"| {r['ratio_to_builtin']:.2f}x | {memory} | {r['predict_proba_s']:.3f} "
             f"| {r['booster_predict_s']:.3f} |"
         )
-    if compile_lines:
+    if first:
         print()
-        print("\n".join(compile_lines))
-    if args.summary:
-        with open(args.summary, "w", encoding="utf-8") as f:
-            f.write(summary_rst(results, args))
+        print("\n".join(compile_table(first)))
 
 
 def summary_rst(results: list[dict], args) -> str:

@@ -447,9 +447,9 @@ class SklearnObjective:
     Every round runs the loss's compiled training path on ``n_threads`` threads and writes
     float32 (what both boosters train on) into two buffers kept from round to round; the
     booster consumes them before it asks for the next round. They are never pickled or
-    deep-copied, and :meth:`release` drops them after training. (``lightgbm.train`` trains
-    with a deep copy of its parameters, objective included; that copy and its buffers are
-    dropped with LightGBM's parameters when training ends.)
+    deep-copied. XGBoost trains with this object, and :meth:`release` drops the buffers after
+    training; ``lightgbm.train`` trains with a deep copy of its parameters, objective
+    included, and drops that copy, buffers and all, when training ends.
     """
 
     def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None):

@@ -220,8 +220,6 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 )  # fmt: skip
             finally:
                 self.class_weight = class_weight
-                if objective is not None:
-                    objective.release()
 
         try:
             train(self._sklearn_objective(loss), user_metrics + [_LGBMFocalMetric(loss)])

@@ -63,6 +63,14 @@ def check_class_weights(alpha, n_classes: int | None, name: str = "alpha") -> np
     return weights
 
 
+def _check_weight(sample_weight, y: np.ndarray) -> np.ndarray:
+    """Row weights as float64, one per label."""
+    w = np.asarray(sample_weight, dtype=float)
+    if w.shape != y.shape:
+        raise ValueError(f"sample_weight has shape {w.shape}, expected {y.shape}.")
+    return w
+
+
 def _log_sigmoid(x: np.ndarray) -> np.ndarray:
     """``log(sigmoid(x))`` without overflow or cancellation, for any finite ``x``."""
     return -np.logaddexp(0.0, -x)
@@ -243,9 +251,7 @@ class _FocalLoss:
         y, z = self._check_y_raw(y_true, raw_score)
         grad, hess = self._grad_hess_unchecked(y, z)
         if sample_weight is not None:
-            w = np.asarray(sample_weight, dtype=float)
-            if w.shape != y.shape:
-                raise ValueError(f"sample_weight has shape {w.shape}, expected {y.shape}.")
+            w = _check_weight(sample_weight, y)
             w = w if grad.ndim == 1 else w[:, None]
             grad *= w
             hess *= w
@@ -366,9 +372,7 @@ class _FocalLoss:
         if weight is not None and np.size(weight) == 0:
             weight = None
         y, z = self._check_y_raw(dataset.get_label(), raw_score)
-        if weight is not None and np.shape(weight) != y.shape:
-            raise ValueError(f"sample_weight has shape {np.shape(weight)}, expected {y.shape}.")
-        return self._training_gradient_hessian(y, z, weight)
+        return self._training_gradient_hessian(y, z, None if weight is None else _check_weight(weight, y))
 
 
 class BinaryFocalLoss(_FocalLoss):

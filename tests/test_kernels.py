@@ -217,38 +217,36 @@ def test_resolve_n_threads():
     assert resolve_n_threads(3) == 3
 
 
+@pytest.fixture
+def threads_seen(monkeypatch):
+    """The thread counts the kernels are asked for during a test (each call's ``n_threads``)."""
+    seen = []
+    run_blocks = _kernels._run_blocks
+
+    def spy(n_rows, k, work, n_threads):
+        seen.append(n_threads)
+        return run_blocks(n_rows, k, work, n_threads)
+
+    monkeypatch.setattr(_kernels, "_run_blocks", spy)
+    return seen
+
+
+def _small_binary_data():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(300, 3))
+    return X, (X[:, 0] + rng.normal(size=300) > 1).astype(int)
+
+
 @pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
 @pytest.mark.parametrize("n_jobs", [1, 2])
-def test_training_threads_follow_n_jobs(estimator, n_jobs, monkeypatch):
-    seen = []
-    run_blocks = _kernels._run_blocks
-
-    def spy(n_rows, k, work, n_threads):
-        seen.append(n_threads)
-        return run_blocks(n_rows, k, work, n_threads)
-
-    monkeypatch.setattr(_kernels, "_run_blocks", spy)
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(300, 3))
-    y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
-    estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y)
-    assert seen and set(seen) == {n_jobs}
+def test_training_threads_follow_n_jobs(estimator, n_jobs, threads_seen):
+    estimator(n_estimators=3, n_jobs=n_jobs).fit(*_small_binary_data())
+    assert threads_seen and set(threads_seen) == {n_jobs}
 
 
-def test_xgboost_nthread_alias_sets_the_threads(monkeypatch):
-    seen = []
-    run_blocks = _kernels._run_blocks
-
-    def spy(n_rows, k, work, n_threads):
-        seen.append(n_threads)
-        return run_blocks(n_rows, k, work, n_threads)
-
-    monkeypatch.setattr(_kernels, "_run_blocks", spy)
-    rng = np.random.default_rng(5)
-    X = rng.normal(size=(300, 3))
-    y = (X[:, 0] + rng.normal(size=300) > 1).astype(int)
-    FocalXGBClassifier(n_estimators=2, nthread=1).fit(X, y)
-    assert set(seen) == {1}
+def test_xgboost_nthread_alias_sets_the_threads(threads_seen):
+    FocalXGBClassifier(n_estimators=2, nthread=1).fit(*_small_binary_data())
+    assert threads_seen and set(threads_seen) == {1}
 
 
 def test_kernels_compile_without_a_writable_cache(tmp_path):
