@@ -443,6 +443,9 @@ class SklearnObjective:
     ``hessian_scale`` multiplies the Hessian the way the booster scales its own softmax
     Hessian for K classes (LightGBM by ``K / (K - 1)``, XGBoost by 2), so a learning rate means
     the same with the focal objective, and ``focal_gamma=0`` is the booster's own model.
+    ``offset``, a start score (a number, or ``(K,)``), is added to the booster's scores before
+    the gradient is taken: a booster that starts from zero then trains as if it had been given
+    the start score row by row, without an ``(n, K)`` array of it.
 
     Every round runs the loss's compiled training path on ``n_threads`` threads and writes
     float32 (what both boosters train on) into two buffers kept from round to round; the
@@ -452,10 +455,11 @@ class SklearnObjective:
     included, and drops that copy, buffers and all, when training ends.
     """
 
-    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None):
+    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None):
         self.loss = loss
         self.hessian_scale = hessian_scale
         self.n_threads = n_threads
+        self.offset = offset
         self._out = None
 
     def __repr__(self) -> str:
@@ -481,7 +485,7 @@ class SklearnObjective:
         y_pred = np.asarray(y_pred)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=self._threads(),
+            out=self._buffers(y_pred), n_threads=self._threads(), offset=self.offset,
         )  # fmt: skip
 
     def _threads(self) -> int:

@@ -8,9 +8,10 @@ on a million rows is itself only tens of milliseconds. Where the time goes, and 
   rows, which use the CPU's SIMD units (several values per instruction).
 - **Everything else in fused numba loops** per block: no division checks
   (``error_model="numpy"``), no calls, and ``q**gamma`` either squared in the loop (``gamma=2``)
-  or read from a block computed beforehand. LLVM vectorises the binary loop; the K-class loops
-  go row by row over the classes, with selects instead of unpredictable branches. Each block's
-  scratch fits in the CPU cache.
+  or read from a block computed beforehand. LLVM vectorises the loops: the K-class block is
+  held transposed (classes by rows), so every loop runs along the rows with the class fixed,
+  and values of the true or the largest class are picked by selects rather than by branches or
+  gathers (either stops the vectoriser). Each block's scratch fits in the CPU cache.
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
@@ -79,30 +80,30 @@ def _fill_q_gamma(gamma: float, q_gamma: np.ndarray, log_q_times_gamma) -> bool:
 
 # ------------------------------------------------------------------------------------------ binary
 @_jit
-def _binary_neg_abs(z, out):
-    # e = exp(-|m|) with m = +-z, so only |z| is needed.
+def _binary_neg_abs(z, offset, out):
+    # e = exp(-|m|) with m = +-(z + offset), so only |z + offset| is needed.
     for i in range(z.shape[0]):
-        out[i] = -abs(z[i])
+        out[i] = -abs(np.float64(z[i]) + offset)
 
 
 @_jit
-def _binary_gamma_log_q(y, z, log1p_e, gamma, out):
+def _binary_gamma_log_q(y, z, offset, log1p_e, gamma, out):
     # gamma * log q, with log q = -(max(m, 0) + log1p(exp(-|m|))); exp of it is q**gamma.
     for i in range(z.shape[0]):
-        zi = np.float64(z[i])
+        zi = np.float64(z[i]) + offset
         m = zi if y[i] > 0.5 else -zi
         out[i] = -gamma * (max(m, 0.0) + log1p_e[i])
 
 
 @_jit
-def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale, grad, hess):
+def _binary_finish(y, z, offset, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale, grad, hess):
     # Same expressions as BinaryFocalLoss._grad_hess_unchecked; p_t and q from e = exp(-|m|):
     # 1 / (1 + e) and e / (1 + e), both without cancellation.
     c = 2.0 * gamma + 1.0
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
         positive = y[i] > 0.5
-        zi = np.float64(z[i])  # float32 scores (XGBoost): all arithmetic in float64
+        zi = np.float64(z[i]) + offset  # float32 scores (XGBoost): all arithmetic in float64
         m = zi if positive else -zi
         ei = e[i]
         r = 1.0 / (1.0 + ei)
@@ -119,132 +120,191 @@ def _binary_finish(y, z, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale
         hess[i] = max(h, HESSIAN_FLOOR) * (wi * scale)
 
 
-def _binary_block(y, z, w, gamma, w0, w1, scale, grad, hess, scratch):
+def _binary_block(y, z, offset, w, gamma, w0, w1, scale, grad, hess, scratch):
     n = z.shape[0]
     e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
-    _binary_neg_abs(z, e)
+    _binary_neg_abs(z, offset, e)
     np.exp(e, out=e)
     np.log1p(e, out=log1p_e)
-    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, log1p_e, gamma, q_gamma))
-    _binary_finish(y, z, e, log1p_e, q_gamma, w, gamma, square, w0, w1, scale, grad, hess)
+    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, offset, log1p_e, gamma, q_gamma))
+    _binary_finish(y, z, offset, e, log1p_e, q_gamma, w, gamma, square, w0, w1, scale, grad, hess)
 
 
-def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1) -> None:
+def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None) -> None:
     """Write the binary focal gradient and safeguarded Hessian (times ``w`` and ``scale``) into ``grad``, ``hess``.
 
-    ``y``: labels 0/1 (any float or int dtype); ``z``: 1-D scores; ``w``: row weights or an
-    empty array; ``class_weights``: ``(w0, w1)``; ``grad``/``hess``: float32 outputs.
+    ``y``: labels 0/1 (any float or int dtype); ``z``: 1-D scores, to which ``offset`` (a start
+    score, or ``None``) is added; ``w``: row weights or an empty array; ``class_weights``:
+    ``(w0, w1)``; ``grad``/``hess``: float32 outputs.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
+    offset = 0.0 if offset is None else float(offset)
 
     def work(lo, hi, scratch):
         ws = w[lo:hi] if w.shape[0] else w
-        _binary_block(y[lo:hi], z[lo:hi], ws, float(gamma), w0, w1, float(scale), grad[lo:hi], hess[lo:hi], scratch)
+        _binary_block(
+            y[lo:hi], z[lo:hi], offset, ws, float(gamma), w0, w1, float(scale), grad[lo:hi], hess[lo:hi], scratch
+        )
 
     _run_blocks(z.shape[0], 1, work, n_threads)
 
 
 # -------------------------------------------------------------------------------------- multiclass
-# Loops run over rows with a short inner loop over classes. Every load is made unconditionally
-# and the choices compile to selects: which class is largest, or true, is unpredictable, and a
-# mispredicted branch costs more than the arithmetic.
+# The block is held transposed, classes by rows (K, n), so that every loop runs over rows with
+# the class fixed: contiguous, branch-free (choices are selects) and vectorised by LLVM. Per-row
+# quantities are vectors of the block's length, built up one class column at a time.
 @_jit
-def _softmax_shift(z, e, top):
-    # e = z - (row maximum), top = the column of the maximum
-    for i in range(z.shape[0]):
-        best = 0
-        zmax = np.float64(z[i, 0])  # float32 scores (XGBoost): all arithmetic in float64
-        for j in range(1, z.shape[1]):
-            v = np.float64(z[i, j])
-            larger = v > zmax
-            best = j if larger else best
-            zmax = v if larger else zmax
-        top[i] = best
-        for j in range(z.shape[1]):
-            e[i, j] = np.float64(z[i, j]) - zmax
+def _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
+    # On entry e holds the scores, to which offset is added; on exit e = z - (row maximum),
+    # top = the column of the maximum
+    # (the first, on ties), label = the true class t, alpha_t = alpha[t] and z_gap = z_t - (row
+    # maximum). Values of the true class are picked by selects: a gather would stop LLVM from
+    # vectorising the loop.
+    k, n = e.shape
+    for i in range(n):
+        label[i] = int(y[i])
+        top[i] = 0
+        v = e[0, i] + offset[0]
+        e[0, i] = v
+        zmax[i] = v
+    for j in range(1, k):
+        o = offset[j]
+        for i in range(n):
+            v = e[j, i] + o
+            e[j, i] = v
+            larger = v > zmax[i]
+            top[i] = j if larger else top[i]
+            zmax[i] = v if larger else zmax[i]
+    for j in range(k):
+        for i in range(n):
+            d = e[j, i] - zmax[i]
+            e[j, i] = d
+            is_t = j == label[i]
+            z_gap[i] = d if is_t else z_gap[i]
+            alpha_t[i] = alpha[j] if is_t else alpha_t[i]
 
 
 @_jit
-def _softmax_rest(y, e, top, label, s, inv_norm, q):
-    # After e = exp(e): s = sum of e over all but the top column (p = e / (1 + s)), and
-    # q = 1 - p_t = (sum of e over all but the true column) / (1 + s), a sum of positive terms.
-    # Divisions are few: 1 / (1 + s) once per row here, 1 / (q (1 + s)) once in the finish.
-    for i in range(e.shape[0]):
-        top_i = top[i]
-        total = 0.0
-        for j in range(e.shape[1]):
-            e_j = e[i, j]
-            total += 0.0 if j == top_i else e_j
-        s[i] = total
-        t = int(y[i])
-        label[i] = t
-        e_t = e[i, t]
-        rest = total if t == top_i else 1.0 + total - e_t
+def _softmax_rest(e, top, label, s, e_t, inv_norm, q):
+    # After e = exp(e): s = sum of e over all but the top column (p = e / (1 + s)), e_t = e of
+    # the true column, and q = 1 - p_t = (sum of e over all but the true column) / (1 + s), a
+    # sum of positive terms. The sum runs over the columns in order, skipping the top one.
+    k, n = e.shape
+    for i in range(n):
+        s[i] = 0.0
+        e_t[i] = 0.0
+    for j in range(k):
+        for i in range(n):
+            e_j = e[j, i]
+            s[i] += 0.0 if j == top[i] else e_j
+            e_t[i] = e_j if j == label[i] else e_t[i]
+    for i in range(n):
+        total = s[i]
+        rest = total if label[i] == top[i] else 1.0 + total - e_t[i]
         inv_norm[i] = 1.0 / (1.0 + total)
         q[i] = rest * inv_norm[i]
 
 
 @_jit
-def _multiclass_finish(
-    z, e, top, label, s, inv_norm_in, log1p_s, q_in, q_gamma_in, w, alpha, gamma, square, scale, grad, hess
+def _multiclass_rows(
+    top,
+    label,
+    alpha_t_in,
+    s,
+    e_t,
+    inv_norm_in,
+    log1p_s,
+    z_gap,
+    q_in,
+    q_gamma_in,
+    w,
+    gamma,
+    square,
+    scale,
+    coef,
+    g_t,
+    h_t,
 ):
     # Same expressions as MulticlassFocalLoss._grad_hess_signed: with A(p_t) = q**gamma *
     # (gamma p_t log(p_t) / q - 1), grad_j = alpha_t A(p_t) (delta_tj - p_j) and the diagonal
     # Hessian alpha_t (A'(p_t) p_t (delta_tj - p_j)**2 - A(p_t) p_j (1 - p_j)), written with
-    # rho_j = (delta_tj - p_j) / q (1 on the true class, -e_j / rest elsewhere). 1 - p_j is
-    # s / (1 + s) for the top column and (1 + s - e_j) / (1 + s) (at least 1/2) for the others.
-    k = z.shape[1]
+    # rho_j = (delta_tj - p_j) / q (1 on the true class, -e_j / rest elsewhere). The true
+    # class's gradient and Hessian go to g_t, h_t; coef gets, per row, what the other classes
+    # need: 1 / rest, the factors of rho**2 and of p_j (1 - p_j), -(gradient) / e_j, the
+    # Hessian's scale.
     weighted = w.shape[0] > 0
-    for i in range(z.shape[0]):
+    for i in range(s.shape[0]):
         t = label[i]
-        top_i = top[i]
         s_i = s[i]
         norm = 1.0 + s_i
         inv_norm = inv_norm_in[i]
-        at_top = t == top_i
-        e_t = e[i, t]
-        z_gap = np.float64(z[i, t]) - np.float64(z[i, top_i])
-        log_pt = (0.0 if at_top else z_gap) - log1p_s[i]
-        rest = s_i if at_top else norm - e_t
+        at_top = t == top[i]
+        log_pt = (0.0 if at_top else z_gap[i]) - log1p_s[i]
+        rest = s_i if at_top else norm - e_t[i]
         # rest below the smallest normal number: 1 / rest would overflow. Then q and all other
         # p_j are (numerically) 0, log(p_t) / q is at its limit -1, and rho only ever meets a
         # factor q**gamma or gamma * (...) that makes its term vanish.
         tiny_rest = rest < _TINY
         inv_rest = 0.0 if tiny_rest else 1.0 / rest
         q = q_in[i]
-        pt = e_t * inv_norm
+        pt = e_t[i] * inv_norm
         q_gamma = q * q if square else q_gamma_in[i]  # the same choice for every row
         ratio = -1.0 if tiny_rest else log_pt * (norm * inv_rest)  # log(p_t) / q -> -1 as q -> 0
         a = q_gamma * (gamma * pt * ratio - 1.0)
         c = gamma * q_gamma * (q * (log_pt + 2.0) - (gamma - 1.0) * pt * log_pt)
-        alpha_t = alpha[t]
+        alpha_t = alpha_t_in[i]
         wi = w[i] if weighted else 1.0
         hess_scale = wi * scale
-        # The other classes j: rho = -e_j / rest, p_j (1 - p_j) = e_j d_j / (1 + s)**2 with
-        # d_j = 1 + s - e_j (s for the top column). The true class is overwritten after the loop.
-        c_rho = alpha_t * c * pt
-        c_p = alpha_t * a * inv_norm * inv_norm
-        grad_other = -wi * alpha_t * a * inv_norm
-        for j in range(k):
-            e_j = e[i, j]
-            rho = e_j * inv_rest
-            d = s_i if j == top_i else norm - e_j
-            grad[i, j] = grad_other * e_j
-            h = abs(c_rho * rho * rho - c_p * e_j * d)
-            hess[i, j] = max(h, HESSIAN_FLOOR) * hess_scale
-        grad[i, t] = wi * alpha_t * a * q
+        coef[0, i] = inv_rest
+        coef[1, i] = alpha_t * c * pt
+        coef[2, i] = alpha_t * a * inv_norm * inv_norm
+        coef[3, i] = -wi * alpha_t * a * inv_norm
+        coef[4, i] = hess_scale
+        g_t[i] = wi * alpha_t * a * q
         h = abs(alpha_t * pt * (c - a * q))
-        hess[i, t] = max(h, HESSIAN_FLOOR) * hess_scale
+        h_t[i] = max(h, HESSIAN_FLOOR) * hess_scale
 
 
-def _multiclass_block(y, z, w, alpha, gamma, scale, grad, hess, scratch):
+@_jit
+def _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad, hess):
+    # The other classes j: rho = -e_j / rest, p_j (1 - p_j) = e_j d_j / (1 + s)**2 with
+    # d_j = 1 + s - e_j (s for the top column); the true class takes g_t, h_t.
+    k, n = e.shape
+    for j in range(k):
+        for i in range(n):
+            e_j = e[j, i]
+            s_i = s[i]
+            rho = e_j * coef[0, i]
+            d = s_i if j == top[i] else (1.0 + s_i) - e_j
+            h = abs(coef[1, i] * rho * rho - coef[2, i] * e_j * d)
+            h = max(h, HESSIAN_FLOOR) * coef[4, i]
+            is_t = j == label[i]
+            grad[j, i] = g_t[i] if is_t else coef[3, i] * e_j
+            hess[j, i] = h_t[i] if is_t else h
+
+
+@_jit
+def _store_transposed(grad_t, hess_t, grad, hess):
+    # (K, n) -> (n, K) in the caller's layout; numpy's transposing copy into row-major output
+    # (XGBoost's) is several times slower than this loop.
+    k, n = grad_t.shape
+    for j in range(k):
+        for i in range(n):
+            grad[i, j] = grad_t[j, i]
+            hess[i, j] = hess_t[j, i]
+
+
+def _multiclass_block(y, z, offset, w, alpha, gamma, scale, grad, hess, scratch):
     n, k = z.shape
-    e = scratch.values[: n * k].reshape(n, k)
-    s, inv_norm, log1p_s, q, q_gamma = (v[:n] for v in scratch.vectors)
+    e = scratch.values[: k * n].reshape(k, n)
+    grad_t, hess_t = (v[: k * n].reshape(k, n) for v in scratch.outputs)
+    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma, g_t, h_t = (v[:n] for v in scratch.vectors)
+    coef = scratch.coef[:, :n]
     top, label = scratch.top[:n], scratch.label[:n]
-    _softmax_shift(z, e, top)
+    np.copyto(e.T, z)  # transposed, in float64 whatever the scores' dtype
+    _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
     np.exp(e, out=e)
-    _softmax_rest(y, e, top, label, s, inv_norm, q)
+    _softmax_rest(e, top, label, s, e_t, inv_norm, q)
     np.log1p(s, out=log1p_s)
 
     def log_q_times_gamma():
@@ -253,21 +313,29 @@ def _multiclass_block(y, z, w, alpha, gamma, scale, grad, hess, scratch):
         np.multiply(q_gamma, gamma, out=q_gamma)
 
     square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
-    _multiclass_finish(z, e, top, label, s, inv_norm, log1p_s, q, q_gamma, w, alpha, gamma, square, scale, grad, hess)
+    _multiclass_rows(
+        top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
+    )
+    _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad_t, hess_t)
+    _store_transposed(grad_t, hess_t, grad, hess)
 
 
-def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1) -> None:
+def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None) -> None:
     """Write the softmax focal gradient and safeguarded diagonal Hessian into ``grad``, ``hess``.
 
-    ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout; ``w``: row weights or an
-    empty array; ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``.
+    ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout, to which ``offset`` (a
+    ``(K,)`` start score, or ``None``) is added; ``w``: row weights or an empty array;
+    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``.
     """
     k = z.shape[1]
     alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
+    offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
 
     def work(lo, hi, scratch):
         ws = w[lo:hi] if w.shape[0] else w
-        _multiclass_block(y[lo:hi], z[lo:hi], ws, alpha, float(gamma), float(scale), grad[lo:hi], hess[lo:hi], scratch)
+        _multiclass_block(
+            y[lo:hi], z[lo:hi], offset, ws, alpha, float(gamma), float(scale), grad[lo:hi], hess[lo:hi], scratch
+        )
 
     _run_blocks(z.shape[0], k, work, n_threads)
 
@@ -281,7 +349,9 @@ class _Scratch:
             self.vectors = np.empty((3, rows))
             return
         self.values = np.empty(rows * k)
-        self.vectors = np.empty((5, rows))
+        self.outputs = np.empty((2, rows * k), np.float32)
+        self.vectors = np.empty((11, rows))
+        self.coef = np.empty((5, rows))
         self.top = np.empty(rows, np.intp)
         self.label = np.empty(rows, np.intp)
 

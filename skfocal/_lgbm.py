@@ -11,7 +11,11 @@ here, in one place each:
   metric (which LightGBM would compute on raw margins as if they were probabilities);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
   start score is added to every leaf of the first tree after training (``_fold_init_score``);
-  ``booster_`` then predicts the same margins on its own, also after a save and load;
+  ``booster_`` then predicts the same margins on its own, also after a save and load. During
+  training the objective adds the start score to LightGBM's scores (``SklearnObjective.offset``)
+  rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
+  float64 arrays the size of the scores saved. Eval sets get ``eval_init_score`` (their labels
+  are re-encoded arrays, so LightGBM never evaluates one on the training scores);
 - with a callable objective LightGBM fails on data in which no feature can be split on
   (constant columns, very few rows); its built-in objective grows a constant tree there, so
   that case is trained with the built-in objective and gets the focal start score folded in.
@@ -212,10 +216,14 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             # class_weight is already part of the loss (_booster_class_weights); LightGBM must
             # not apply it a second time, so it is hidden from the parent's fit.
             self._focal_objective = objective
+            if objective is None:  # the built-in objective needs the start score as init_score
+                train_init_score = start_scores(init_score, len(y))
+            else:
+                objective.offset, train_init_score = init_score, None
             class_weight, self.class_weight, self._class_weight = self.class_weight, None, None
             try:
                 LGBMClassifier.fit(
-                    self, X, y, sample_weight=sample_weight, init_score=start_scores(init_score, len(y)),
+                    self, X, y, sample_weight=sample_weight, init_score=train_init_score,
                     eval_set=eval_set or None, eval_metric=metrics, **fit_params,
                 )  # fmt: skip
             finally:

@@ -258,7 +258,7 @@ class _FocalLoss:
         return grad, hess
 
     def _training_gradient_hessian(
-        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1
+        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1, offset=None
     ):
         """:meth:`gradient_hessian` for the boosters' training loop: compiled, float32, no input checks.
 
@@ -267,7 +267,8 @@ class _FocalLoss:
         formulas, held to :meth:`gradient_hessian` by the tests). Labels may be any numeric
         dtype holding ``0 .. K-1``. The Hessian is multiplied by ``hessian_scale``; ``out`` is a
         pair of float32 arrays of the shape of ``raw_score`` to write into (allocated if
-        ``None``); ``n_threads`` threads share the rows.
+        ``None``); ``n_threads`` threads share the rows; ``offset`` (a start score: a number for
+        two classes, ``(K,)`` for K) is added to ``raw_score`` first.
         """
         from . import _kernels  # numba is imported on the first training call, not with skfocal
 
@@ -281,7 +282,7 @@ class _FocalLoss:
         if out is None:
             out = (np.empty_like(z, dtype=np.float32), np.empty_like(z, dtype=np.float32))
         kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
-        kernel(y, z, w, self._gamma, self.class_weights_, hessian_scale, *out, n_threads=n_threads)
+        kernel(y, z, w, self._gamma, self.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset)
         return out
 
     def hessian_exact(self, y_true, raw_score) -> np.ndarray:

@@ -180,6 +180,32 @@ def test_logged_metric_is_the_focal_loss_of_predict_proba(case, data):
         assert logged[n_trees - 1] == pytest.approx(expected, rel=case.metric_rtol)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch):
+    # The objective adds the start score to LightGBM's scores (no (n, K) init_score array for
+    # LightGBM to copy; the gamma=0 tests show the trees grow from it); eval sets still get it,
+    # also one holding the training data itself.
+    X, y = make_classification(
+        n_samples=600, n_features=6, n_informative=4, n_classes=n_classes, weights=[0.7, 0.2], random_state=1
+    )
+    passed = []
+    parent_fit = lgb.LGBMClassifier.fit
+
+    def spy(self, *args, **kwargs):
+        passed.append(kwargs.get("init_score"))
+        return parent_fit(self, *args, **kwargs)
+
+    monkeypatch.setattr(lgb.LGBMClassifier, "fit", spy)
+    est = FocalLGBMClassifier(**LGBMCase.params).fit(X, y, eval_set=[(X, y)])
+    assert passed == [None]
+    assert np.abs(est.init_score_).max() > 0.3  # far from 0, so a start score missing from an eval set would show
+    logged = LGBMCase.logged(est)
+    for n_trees in (1, N_ESTIMATORS):
+        proba = est.predict_proba(X, **LGBMCase.truncated(n_trees))
+        # rtol: LightGBM logs the float the metric returned, from float64 margins
+        assert logged[n_trees - 1] == pytest.approx(focal_loss_score(y, proba), rel=1e-9)
+
+
 def test_early_stopping_watches_the_focal_loss(case, data):
     X, y = data
     params, fit_kwargs = case.early_stopping({**case.params, "n_estimators": 400, "learning_rate": 0.3})

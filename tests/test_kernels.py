@@ -154,6 +154,28 @@ def test_non_contiguous_inputs(k):
     _check(loss._training_gradient_hessian(y, z, w), reference)
 
 
+@pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("k", [2, 3])
+def test_offset_is_added_to_the_scores(score_dtype, k):
+    # LightGBM trains without an init_score array: the objective adds the start score itself.
+    # The kernels add it in float64 to the float64 value of each score, which is exactly what
+    # adding it to the scores beforehand in float64 gives, so the results are bit-identical.
+    rng = np.random.default_rng(5)
+    n = BLOCK + 7
+    if k == 2:
+        y, z = _binary_case(n, rng)
+        loss, offset = BinaryFocalLoss(alpha=0.25, gamma=2.0), -3.7
+    else:
+        y, z = _multiclass_case(n, k, rng)
+        loss, offset = MulticlassFocalLoss(gamma=1.5), np.array([0.4, -2.0, 1.3])
+    z = z.astype(score_dtype)
+    shifted = loss._training_gradient_hessian(y, z.astype(np.float64) + offset, n_threads=2)
+    with_offset = loss._training_gradient_hessian(y, z, n_threads=2, offset=offset)
+    np.testing.assert_array_equal(with_offset[0], shifted[0])
+    np.testing.assert_array_equal(with_offset[1], shifted[1])
+    assert not np.array_equal(with_offset[0], loss._training_gradient_hessian(y, z)[0])
+
+
 def test_column_major_scores_give_column_major_gradients():
     # LightGBM hands K-class scores column-major and reads the gradients back column-major;
     # SklearnObjective keeps that layout, so LightGBM's ravel(order="F") copies nothing.
