@@ -6,7 +6,8 @@ is reported with its ratio to the built-in objective of the same round set. Peak
 one ``fit`` is sampled (psutil) in a fresh child process, so runs do not inherit each other's
 allocations. Prediction: ``predict_proba`` on the training rows against the booster's own raw
 prediction of the same fitted model (``booster_.predict(raw_score=True)``,
-``get_booster().inplace_predict(predict_type="margin")``), median of 3 each.
+``get_booster().inplace_predict(predict_type="margin")``), timed in turn, median of
+``--repeats`` each.
 
 The compiled kernels' first-call time is measured in fresh processes: with an empty numba
 cache (compilation) and again with the cache that run wrote (loading).
@@ -119,13 +120,15 @@ def time_fit(model, X, y) -> float:
     return time.perf_counter() - start
 
 
-def median_time(func, repeats: int = 3) -> float:
-    times = []
+def alternated_medians(funcs, repeats: int) -> list:
+    """Median seconds of each function, timed in turn ``repeats`` times (so drift hits all alike)."""
+    times = [[] for _ in funcs]
     for _ in range(repeats):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for func, record in zip(funcs, times, strict=True):
+            start = time.perf_counter()
+            func()
+            record.append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times]
 
 
 def booster_predict(booster: str, model, X):
@@ -224,8 +227,10 @@ def main(argv=None) -> None:
                     continue
                 with warnings.catch_warnings():  # LightGBM warns that a custom objective gives raw scores
                     warnings.simplefilter("ignore")
-                    predict = median_time(functools.partial(fitted[name].predict_proba, X))
-                    raw_predict = median_time(booster_predict(booster, fitted[name], X))
+                    predict, raw_predict = alternated_medians(
+                        [functools.partial(fitted[name].predict_proba, X), booster_predict(booster, fitted[name], X)],
+                        args.repeats,
+                    )
                 peak, memory = (
                     (None, None)
                     if args.no_memory
