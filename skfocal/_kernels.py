@@ -15,9 +15,9 @@ on a million rows is itself only tens of milliseconds. Where the time goes, and 
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
-- **Threads** (``n_threads``, from the estimator's ``n_jobs``) each take a contiguous run of
-  blocks; numpy and the numba kernels (``nogil``) release the GIL, and nothing is shared but
-  read-only inputs and disjoint output rows. Plain threads started per call, so there is no
+- **Threads** (``n_threads``, from the estimator's ``n_jobs``) each take the next free block;
+  numpy and the numba kernels (``nogil``) release the GIL, and nothing is shared but read-only
+  inputs and disjoint output rows. Plain threads started per call, so there is no
   pool to survive a ``fork``, and no dependence on numba's threading layers.
 
 The arithmetic is done in float64 whatever the input dtype, so the only difference from the
@@ -357,33 +357,38 @@ class _Scratch:
 
 
 def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
-    """Call ``work(lo, hi, scratch)`` over blocks of rows, split into contiguous runs over threads."""
-    block = max(1, BLOCK_VALUES // k)
-    starts = list(range(0, n_rows, block))
-    n_threads = max(1, min(int(n_threads), len(starts), n_rows * k // MIN_VALUES_PER_THREAD))
+    """Call ``work(lo, hi, scratch)`` over blocks of rows, shared among ``n_threads`` threads.
 
-    def run(part):
+    Each thread takes the next block that nobody has taken yet, rather than a fixed share: in a
+    fit the booster's OpenMP threads keep spinning for a while after each of its parallel
+    regions, so a thread that shares a core with one of them runs at a fraction of the speed of
+    the others, and a fixed share would leave everyone waiting for it.
+    """
+    block = max(1, BLOCK_VALUES // k)
+    n_blocks = -(-n_rows // block)
+    n_threads = max(1, min(int(n_threads), n_blocks, n_rows * k // MIN_VALUES_PER_THREAD))
+    starts = iter(range(0, n_rows, block))  # next() on it is atomic: it runs under the GIL
+
+    def run():
         scratch = _Scratch(block, k)
-        for lo in part:
+        for lo in starts:
             work(lo, min(lo + block, n_rows), scratch)
 
     if n_threads == 1:
-        run(starts)
+        run()
         return
-    size = -(-len(starts) // n_threads)
-    parts = [starts[i : i + size] for i in range(0, len(starts), size)]
     errors = []
 
-    def guarded(part):
+    def guarded():
         try:
-            run(part)
+            run()
         except BaseException as exc:  # re-raised in the calling thread
             errors.append(exc)
 
-    threads = [threading.Thread(target=guarded, args=(part,), daemon=True) for part in parts[1:]]
+    threads = [threading.Thread(target=guarded, daemon=True) for _ in range(n_threads - 1)]
     for thread in threads:
         thread.start()
-    guarded(parts[0])
+    guarded()
     for thread in threads:
         thread.join()
     if errors:

@@ -208,6 +208,24 @@ def test_threads_do_not_change_the_result(k):
         np.testing.assert_array_equal(many[1], one[1])
 
 
+@pytest.mark.parametrize("n_threads", [1, 2, 5])
+def test_every_block_runs_once_and_errors_reach_the_caller(n_threads):
+    # Threads take the next free block; each block must still be done exactly once, and an
+    # error in any thread must come back to the caller (after all threads have stopped).
+    n_rows, k = 9 * _kernels.MIN_VALUES_PER_THREAD + 5, 1
+    block = _kernels.BLOCK_VALUES
+    done = []
+    _kernels._run_blocks(n_rows, k, lambda lo, hi, scratch: done.append((lo, hi)), n_threads)
+    assert sorted(done) == [(lo, min(lo + block, n_rows)) for lo in range(0, n_rows, block)]
+
+    def fail_late(lo, hi, scratch):
+        if hi == n_rows:
+            raise RuntimeError("last block")
+
+    with pytest.raises(RuntimeError, match="last block"):
+        _kernels._run_blocks(n_rows, k, fail_late, n_threads)
+
+
 def test_objective_reuses_its_buffers_and_never_pickles_them():
     rng = np.random.default_rng(4)
     y, z = _binary_case(1000, rng)
