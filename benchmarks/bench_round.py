@@ -10,7 +10,8 @@ path are timed by wrapping them for the duration of the fit:
 - ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round;
 - ``booster``: the rest of the round (tree growing, and taking the gradients back in);
 - ``objective alone``: the same objective call outside a fit, on scores of the same shape and
-  dtype (median of 20 calls), for comparison with its cost inside the round.
+  dtype (median of 20 calls), for comparison with its cost inside the round; also on one
+  thread (``objective alone, 1 thread``).
 
 Reported are medians over the rounds (the first round, which builds caches, is skipped).
 With ``focal_gamma=0`` the focal model is the booster's own logistic model (same trees), so
@@ -126,6 +127,7 @@ def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamm
     medians["booster"] = medians["round"] - sum(v for k, v in medians.items() if k != "round")
     if objective != "builtin":
         medians["objective alone"] = objective_alone(booster, model, y, n_jobs)
+        medians["objective alone, 1 thread"] = objective_alone(booster, model, y, 1)
     return medians
 
 
@@ -157,7 +159,7 @@ def main(argv=None) -> None:
     parser.add_argument("--n-jobs", type=int, default=os.cpu_count())
     args = parser.parse_args(argv)
 
-    pieces = ["objective", "score copy", "label copy", "booster", "objective alone"]
+    pieces = ["objective", "score copy", "label copy", "booster", "objective alone", "objective alone, 1 thread"]
     print(
         "| booster | rows | classes | objective | round (ms) | "
         + " | ".join(f"{p} (ms)" for p in pieces)
@@ -175,7 +177,7 @@ def main(argv=None) -> None:
                 cells = [f"{1e3 * m[p]:.1f}" if p in m else "-" for p in pieces]
                 if kind == "builtin":
                     builtin_round = m["round"]
-                    cells = ["-", "-", "-", f"{1e3 * m['round']:.1f}", "-"]
+                    cells = ["-", "-", "-", f"{1e3 * m['round']:.1f}", "-", "-"]
                 floor = (m["round"] - m["objective"]) / builtin_round if gamma == 0.0 else None
                 cells.append("-" if floor is None else f"{floor:.2f}x")
                 print(

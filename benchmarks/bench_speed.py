@@ -4,8 +4,10 @@ For each booster, data size and objective, ``fit`` is timed in alternated rounds
 process (built-in, plain-numpy reference, skfocal, built-in, ...), and the median of the rounds
 is reported with its ratio to the built-in objective of the same round set. Peak memory added by
 one ``fit`` is sampled (psutil) in a fresh child process, so runs do not inherit each other's
-allocations. Prediction: ``predict_proba`` on the training rows against the booster's own raw
-prediction of the same fitted model (``booster_.predict(raw_score=True)``,
+allocations; the median of ``--memory-repeats`` such processes is reported, because the
+resident set size of the same fit varies by several MiB from process to process.
+Prediction: ``predict_proba`` on the training rows against the booster's own raw prediction
+of the same fitted model (``booster_.predict(raw_score=True)``,
 ``get_booster().inplace_predict(predict_type="margin")``), timed in turn, median of
 ``--repeats`` each.
 
@@ -114,6 +116,12 @@ print(peak[0] / 2**20, (peak[0] - before) / 2**20)
     return float(peak), float(added)
 
 
+def median_memory_mib(*args, repeats: int) -> tuple:
+    """Medians of :func:`peak_memory_mib` over ``repeats`` fresh processes."""
+    samples = [peak_memory_mib(*args) for _ in range(repeats)]
+    return statistics.median(s[0] for s in samples), statistics.median(s[1] for s in samples)
+
+
 def time_fit(model, X, y) -> float:
     start = time.perf_counter()
     model.fit(X, y)
@@ -195,6 +203,9 @@ def main(argv=None) -> None:
     parser.add_argument("--boosters", nargs="+", default=["lgbm", "xgb"])
     parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
     parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument(
+        "--memory-repeats", type=int, default=3, help="fresh processes per memory sample (median; RSS varies by MiBs)"
+    )
     parser.add_argument("--no-compile", action="store_true", help="skip the first-call (compile) timings")
     parser.add_argument("--summary", help="also write the ratios as a reStructuredText table to this file (docs)")
     parser.add_argument("--json", action="store_true")
@@ -213,6 +224,9 @@ def main(argv=None) -> None:
         for booster in args.boosters:
             times = {name: [] for name in objectives}
             fitted = {}
+            for name in objectives:  # warm-up: the first call's imports and compilation are timed apart
+                if not (classes > 2 and name == "numpy"):
+                    build(booster, name, args.n_jobs, 2, classes).fit(X[:2000], y[:2000])
             for _ in range(args.repeats):  # alternated, so drifts in machine load hit all alike
                 for name in objectives:
                     if classes > 2 and name == "numpy":
@@ -234,7 +248,9 @@ def main(argv=None) -> None:
                 peak, memory = (
                     (None, None)
                     if args.no_memory
-                    else peak_memory_mib(booster, name, data_path, classes, args.n_jobs, args.rounds)
+                    else median_memory_mib(
+                        booster, name, data_path, classes, args.n_jobs, args.rounds, repeats=args.memory_repeats
+                    )
                 )
                 base_memory = (peak, memory) if name == "builtin" else base_memory
                 median = statistics.median(times[name])
