@@ -285,8 +285,8 @@ def _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad, hess):
 
 @_jit
 def _store_transposed(grad_t, hess_t, grad, hess):
-    # (K, n) -> (n, K) in the caller's layout; numpy's transposing copy into row-major output
-    # (XGBoost's) is several times slower than this loop.
+    # (K, n) -> (n, K) row-major (XGBoost's layout), several times faster than numpy's
+    # transposing copy. Column-major output (LightGBM's) is a plain copy, left to numpy.
     k, n = grad_t.shape
     for j in range(k):
         for i in range(n):
@@ -317,7 +317,11 @@ def _multiclass_block(y, z, offset, w, alpha, gamma, scale, grad, hess, scratch)
         top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
     )
     _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad_t, hess_t)
-    _store_transposed(grad_t, hess_t, grad, hess)
+    if grad.strides[0] == grad.itemsize and hess.strides[0] == hess.itemsize:  # column-major rows
+        np.copyto(grad, grad_t.T)
+        np.copyto(hess, hess_t.T)
+    else:
+        _store_transposed(grad_t, hess_t, grad, hess)
 
 
 def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None) -> None:
