@@ -209,7 +209,11 @@ def main(argv=None) -> None:
     parser.add_argument("--no-compile", action="store_true", help="skip the first-call (compile) timings")
     parser.add_argument("--summary", help="also write the ratios as a reStructuredText table to this file (docs)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--first-call-only", action="store_true", help="only the first-call (compile and load) table")
     args = parser.parse_args(argv)
+    if args.first_call_only:
+        print("\n".join(compile_table(first_calls())))
+        return
 
     settings = [(rows, 2) for rows in args.rows]
     if args.multiclass_rows:

@@ -24,7 +24,7 @@ The arithmetic is done in float64 whatever the input dtype, so the only differen
 reference is the final rounding to float32 (relative 6e-8), far inside the accuracy required of
 the loss (gradient 1e-5, Hessian 1e-4). ``tests/test_kernels.py`` holds the two together.
 
-Numba compiles the kernels on first use, for each kind of input (about a second;
+Numba compiles the kernels on first use, for each kind of input (one to two seconds;
 ``benchmarks/bench_speed.py`` reports it), and caches the machine code (``NUMBA_CACHE_DIR``,
 else next to this file, else numba's user cache directory). Where none is writable (a
 read-only install), the kernels compile in memory instead.
