@@ -120,7 +120,7 @@ def _binary_finish(y, z, offset, e, log1p_e, q_gamma_in, w, gamma, square, w0, w
         hess[i] = max(h, HESSIAN_FLOOR) * (wi * scale)
 
 
-def _binary_block(y, z, offset, w, gamma, w0, w1, scale, grad, hess, scratch):
+def _binary_block(y, z, w, grad, hess, scratch, offset, gamma, w0, w1, scale):
     n = z.shape[0]
     e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
     _binary_neg_abs(z, offset, e)
@@ -139,13 +139,7 @@ def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
     offset = 0.0 if offset is None else float(offset)
-
-    def work(lo, hi, scratch):
-        ws = w[lo:hi] if w.shape[0] else w
-        _binary_block(
-            y[lo:hi], z[lo:hi], offset, ws, float(gamma), w0, w1, float(scale), grad[lo:hi], hess[lo:hi], scratch
-        )
-
+    work = _on_rows(_binary_block, y, z, w, grad, hess, offset, float(gamma), w0, w1, float(scale))
     _run_blocks(z.shape[0], 1, work, n_threads)
 
 
@@ -156,10 +150,9 @@ def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_
 @_jit
 def _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
     # On entry e holds the scores, to which offset is added; on exit e = z - (row maximum),
-    # top = the column of the maximum
-    # (the first, on ties), label = the true class t, alpha_t = alpha[t] and z_gap = z_t - (row
-    # maximum). Values of the true class are picked by selects: a gather would stop LLVM from
-    # vectorising the loop.
+    # top = the column of the maximum (the first, on ties), label = the true class t,
+    # alpha_t = alpha[t] and z_gap = z_t - (row maximum). Values of the true class are picked
+    # by selects: a gather would stop LLVM from vectorising the loop.
     k, n = e.shape
     for i in range(n):
         label[i] = int(y[i])
@@ -294,7 +287,7 @@ def _store_transposed(grad_t, hess_t, grad, hess):
             hess[i, j] = hess_t[j, i]
 
 
-def _multiclass_block(y, z, offset, w, alpha, gamma, scale, grad, hess, scratch):
+def _multiclass_block(y, z, w, grad, hess, scratch, offset, alpha, gamma, scale):
     n, k = z.shape
     e = scratch.values[: k * n].reshape(k, n)
     grad_t, hess_t = (v[: k * n].reshape(k, n) for v in scratch.outputs)
@@ -334,13 +327,7 @@ def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess
     k = z.shape[1]
     alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
     offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
-
-    def work(lo, hi, scratch):
-        ws = w[lo:hi] if w.shape[0] else w
-        _multiclass_block(
-            y[lo:hi], z[lo:hi], offset, ws, alpha, float(gamma), float(scale), grad[lo:hi], hess[lo:hi], scratch
-        )
-
+    work = _on_rows(_multiclass_block, y, z, w, grad, hess, offset, alpha, float(gamma), float(scale))
     _run_blocks(z.shape[0], k, work, n_threads)
 
 
@@ -358,6 +345,16 @@ class _Scratch:
         self.coef = np.empty((5, rows))
         self.top = np.empty(rows, np.intp)
         self.label = np.empty(rows, np.intp)
+
+
+def _on_rows(block, y, z, w, grad, hess, *params):
+    """``work(lo, hi, scratch)`` for :func:`_run_blocks`: ``block`` on rows ``lo:hi`` of the per-row arrays."""
+
+    def work(lo, hi, scratch):
+        rows = slice(lo, hi)
+        block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows], scratch, *params)
+
+    return work
 
 
 def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:

@@ -216,10 +216,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             # class_weight is already part of the loss (_booster_class_weights); LightGBM must
             # not apply it a second time, so it is hidden from the parent's fit.
             self._focal_objective = objective
+            train_init_score = None
             if objective is None:  # the built-in objective needs the start score as init_score
                 train_init_score = start_scores(init_score, len(y))
-            else:
-                objective.offset, train_init_score = init_score, None
+            else:  # the focal objective adds it to LightGBM's scores itself
+                objective.offset = init_score
             class_weight, self.class_weight, self._class_weight = self.class_weight, None, None
             try:
                 LGBMClassifier.fit(
