@@ -341,14 +341,26 @@ def _format_csv(summary: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _plot(records: list[dict], summary: dict, path: str) -> None:
+PLOT_INSTALL_HINT = (
+    "--plot needs matplotlib: pip install 'skfocal[examples]', or from a checkout of the repository "
+    "pip install '.[examples]'"
+)
+
+
+def _pyplot():
+    """matplotlib's pyplot on the Agg backend, or an ImportError that says how to install it."""
     try:
         import matplotlib
 
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        raise ImportError("--plot needs matplotlib: pip install 'skfocal[examples]'") from None
+        raise ImportError(PLOT_INSTALL_HINT) from None
+    return plt
+
+
+def _plot(records: list[dict], summary: dict, path: str) -> None:
+    plt = _pyplot()
     from sklearn.metrics import precision_recall_curve
 
     datasets = list(dict.fromkeys(e["dataset"] for e in summary["per_dataset"]))
@@ -429,7 +441,9 @@ def _parser() -> argparse.ArgumentParser:
         default="markdown",
         help="markdown tables; csv with 'mean ± std' text cells; json with every number (default: markdown)",
     )
-    parser.add_argument("--plot", metavar="PATH", default=None, help="save a figure (needs matplotlib)")
+    parser.add_argument(
+        "--plot", metavar="PATH", default=None, help="save a figure (needs matplotlib: the examples extra)"
+    )
     parser.add_argument("--list", action="store_true", help="list the data sets and models, then exit")
     return parser
 
@@ -455,7 +469,11 @@ def main(argv=None) -> int:
         return 0
     if args.folds < 2:
         parser.error(f"--folds must be >= 2, got {args.folds}")
-    if args.plot:
+    if args.plot:  # checked before the first fit, not after all of them
+        try:
+            _pyplot()
+        except ImportError as exc:
+            parser.error(str(exc))
         folder = os.path.dirname(os.path.abspath(args.plot))
         if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
             parser.error(f"--plot: cannot write to the folder {folder!r}")

@@ -1,6 +1,7 @@
 """python -m skfocal.benchmark: option handling, fold fairness and the summary."""
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -156,3 +157,18 @@ def test_cli_checks_the_plot_path_before_running(capsys):
         benchmark.main(["--plot", "/no/such/folder/x.png"])
     assert exit_info.value.code == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+def test_cli_checks_matplotlib_before_the_first_fit(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # what an environment without it does on import
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    fits = []
+    monkeypatch.setattr(benchmark, "run_benchmark", lambda *args, **kwargs: fits.append(args))
+    with pytest.raises(SystemExit) as exit_info:
+        benchmark.main(["--plot", str(tmp_path / "bench.png")])
+    assert exit_info.value.code == 2
+    assert fits == []  # refused before any model was fitted
+    err = capsys.readouterr().err
+    assert "pip install 'skfocal[examples]'" in err
+    assert "pip install '.[examples]'" in err  # the form that works from a clone
+    assert not (tmp_path / "bench.png").exists()
