@@ -1,18 +1,113 @@
-"""The README's Python examples run as written."""
+"""The README's Python examples run as written, and its commands name things that exist."""
 
 import re
+import shlex
+import subprocess
+import sys
+from importlib.metadata import metadata
+from importlib.util import find_spec
 from pathlib import Path
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+EXTRAS = set(metadata("skfocal").get_all("Provides-Extra"))  # from pyproject.toml, as installed
+
+
+def _blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README.read_text(), re.S)
 
 
 def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), re.S)
-    assert len(blocks) >= 2
+    blocks = _blocks("python")
+    assert len(blocks) >= 3
     monkeypatch.chdir(tmp_path)  # the quickstart saves a model file
     namespace = {}
+    printed = []
     for block in blocks:
         exec(compile(block, str(README), "exec"), namespace)
-    printed = float(capsys.readouterr().out.strip().splitlines()[-1])
-    assert 0 < printed < 0.1  # the focal loss of a useful model on 3% positives
+        printed.append(capsys.readouterr().out.strip().splitlines())
+    quickstart = next(lines for block, lines in zip(blocks, printed, strict=True) if "FocalLGBMClassifier(" in block)
+    score, logged = float(quickstart[0]), float(quickstart[1])
+    assert 0 < score < 0.1  # the focal loss of a useful model on 3% positives
+    # What the comment says: the score of predict_proba is the eval set's last recorded value. Both are
+    # the same mean of float64 losses of the same margins; predict_proba's sigmoid and the score's
+    # logit round trip only adds rounding of order 1e-12 (the rarest rows sit at margins near 10).
+    assert score == pytest.approx(logged, rel=1e-9)
+    assert f"{score:.4f}".startswith("0.0169")  # the value the comment shows
+    best_round, xgb_last = quickstart[2].split()
+    assert int(best_round) < 500 and 0 < float(xgb_last) < 0.1  # early stopping stopped early
     assert (tmp_path / "model.txt").exists()
+    datasets = next(lines for block, lines in zip(blocks, printed, strict=True) if "load_dataset(" in block)
+    assert len(eval(datasets[0])) == 10  # "Ten real imbalanced data sets"
+    assert datasets[1] == "(1484, 8) 3.4% positives"  # the comment in the block
+
+
+def test_readme_counts_the_data_sets_right():
+    from skfocal.datasets import list_datasets
+
+    text = README.read_text()
+    assert (len(list_datasets("binary")), len(list_datasets("multiclass"))) == (8, 2)
+    assert "Ten real imbalanced data sets" in text and "Eight are binary" in text
+    for mention in re.findall(r"\beight(?: \w+)*? data sets", text, re.I):
+        assert "binary" in mention  # eight of the ten
+
+
+def test_readme_install_hints_name_existing_extras():
+    text = README.read_text()
+    named = set(re.findall(r"pip install -?e? ?['\"]\.\[(\w+)\]['\"]", text))
+    named |= set(re.findall(r"pip install 'skfocal\[(\w+)\]'", text))
+    assert {"dask", "examples", "test"} <= named
+    assert named <= EXTRAS
+    for extra in re.findall(r"pip install 'skfocal\[(\w+)\]'", text):
+        assert f"pip install '.[{extra}]'" in text  # every PyPI-style hint also in the form that works from a clone
+
+
+def test_readme_commands_run_from_the_checkout():
+    commands = [line for block in _blocks("bash") for line in block.strip().splitlines()]
+    assert len(commands) == 2
+    for command in commands:
+        steps = [step.strip() for step in command.split("&&")]
+        assert steps[:2] == ["python3 -m venv .venv", ". .venv/bin/activate"]
+        pip = shlex.split(steps[2])
+        assert pip[:2] == ["pip", "install"]
+        target = pip[-1]
+        assert target.startswith(".")
+        assert (ROOT / "pyproject.toml").exists()  # "." is this checkout
+        for extra in re.findall(r"\[(\w+)\]", target):
+            assert extra in EXTRAS
+        run = shlex.split(steps[3])
+        assert run[:2] == ["python", "-m"]
+        assert find_spec(run[2]) is not None
+        if run[2] == "skfocal.benchmark":
+            # The full run takes minutes; --list runs the same entry point and loads every data set.
+            out = subprocess.run(
+                [sys.executable, "-m", run[2], *run[3:], "--list"],
+                capture_output=True,
+                text=True,
+                timeout=120,  # importing numba, LightGBM and XGBoost on a loaded machine
+                check=True,
+            ).stdout
+            assert "lgbm-focal" in out and "yeast4" in out
+
+
+def test_readme_benchmark_tables_are_those_of_the_docs():
+    """The README's overall rows and the docs' CSV come from the same run of the benchmark."""
+    text = README.read_text()
+    overall = text.split("#### Overall (mean over data sets)")[1].split("####")[0]
+    readme_rows = {
+        cells[0]: cells[1:]
+        for cells in (
+            [c.strip() for c in line.strip("|").split("|")] for line in overall.splitlines() if line.startswith("| ")
+        )
+        if cells[0] != "model"
+    }
+    csv_rows = {
+        line.split(",")[1]: line.split(",")[2:]
+        for line in (ROOT / "docs" / "benchmark_results.csv").read_text().splitlines()
+        if line.startswith("overall,")
+    }
+    assert len(readme_rows) == 10
+    metrics_only = {model: cells[:4] for model, cells in readme_rows.items()}  # fit times vary run to run
+    assert metrics_only == {model: cells[:4] for model, cells in csv_rows.items()}
