@@ -1,6 +1,7 @@
 """The focal estimators on Dask clusters: ``FocalDaskLGBMClassifier`` and ``FocalDaskXGBClassifier``.
 
-Install with ``pip install 'skfocal[dask]'``.
+Install with ``pip install 'skfocal[dask]'`` (from a checkout of the repository:
+``pip install '.[dask]'``).
 
 Design: each is the local estimator (:class:`skfocal.FocalLGBMClassifier`,
 :class:`skfocal.FocalXGBClassifier`) with the same parameters, the same fitted state and the same
@@ -19,6 +20,8 @@ native model, plus a ``client``. Only the work that touches the data is distribu
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
@@ -32,11 +35,12 @@ try:
     import xgboost.dask as xgb_dask
 except ImportError as exc:  # pragma: no cover - depends on the environment
     raise ImportError(
-        "skfocal.dask needs dask and distributed; install them with `pip install 'skfocal[dask]'`."
+        "skfocal.dask needs dask and distributed; install them with `pip install 'skfocal[dask]'`, "
+        "or from a checkout of the repository with `pip install '.[dask]'`."
     ) from exc
 
 from ._base import FOCAL_PARAMS, SklearnObjective, start_scores
-from ._lgbm import FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
+from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier
 
 __all__ = ["FocalDaskLGBMClassifier", "FocalDaskXGBClassifier"]
@@ -379,11 +383,18 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
         metrics = self._pop_user_metrics(fit_params) + [_LGBMFocalMetric(loss)]
         if eval_set:
             eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, init_score)
-            fit_params["eval_set"] = eval_set
-        model.fit(
-            X, y_enc, sample_weight=sample_weight, init_score=self._start_scores(y_enc, init_score),
-            eval_metric=metrics, **fit_params,
-        )  # fmt: skip
+            if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
+                fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
+                fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
+            else:
+                fit_params["eval_set"] = eval_set
+        with warnings.catch_warnings():
+            if self.n_jobs is None:  # lightgbm.dask warns about its own default n_jobs=None too
+                warnings.filterwarnings("ignore", "Parameter n_jobs will be ignored", UserWarning)
+            model.fit(
+                X, y_enc, sample_weight=sample_weight, init_score=self._start_scores(y_enc, init_score),
+                eval_metric=metrics, **fit_params,
+            )  # fmt: skip
         # Take over the fitted state of the booster's local estimator, as lightgbm.dask does.
         trained = model.to_local()
         keep = set(trained.get_params()) | {"_other_params", "_class_weight"}
