@@ -40,6 +40,7 @@ from ._base import (
     start_scores,
     weighted_mean_loss,
 )
+from ._export import record_lgbm_objective
 
 __all__ = ["FocalLGBMClassifier"]
 
@@ -246,7 +247,12 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         return SklearnObjective(loss, n_classes / (n_classes - 1) if n_classes > 2 else 1.0)
 
     def _fold_init_score(self, init_score) -> None:
-        """Add the start score to every leaf of the first iteration's trees (one per class for K > 2)."""
+        """Add the start score to every leaf of the first iteration's trees (one per class for K > 2).
+
+        Then the booster records itself as LightGBM's own binary (``sigmoid:1``) or multiclass
+        model (``skfocal._export``), so that a saved model gives ``predict_proba`` (uncorrected)
+        in any reader of LightGBM models, not raw margins.
+        """
         booster = self.booster_
         first_trees = booster.dump_model(num_iteration=1)["tree_info"]
         for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
@@ -254,6 +260,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 booster.set_leaf_output(
                     tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start
                 )
+        record_lgbm_objective(booster)
 
     def _process_params(self, stage: str) -> dict:
         # LightGBM's hook from constructor parameters to booster parameters (see module docstring).

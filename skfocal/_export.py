@@ -1,0 +1,54 @@
+"""Make a focal LightGBM booster record itself as LightGBM's own binary or multiclass model.
+
+LightGBM writes no ``objective=`` line for a model trained with a callable objective (and
+``[objective: custom]`` in its parameter block). Readers of the model then see raw margins:
+``lightgbm.Booster(model_file=...).predict`` returns them, treelite reads them (and refuses more
+than two classes) and onnxmltools refuses the model. Once the start score is folded into the
+leaves, the margins of a focal model are those of a standard model whose link is the sigmoid
+(``binary sigmoid:1``) or the softmax (``multiclass num_class:K``), so recording that objective
+makes every reader return ``predict_proba`` of the estimator with ``posterior_correction=False``.
+
+The parameter block keeps ``[objective: custom]``: it says how the model was trained, and it
+makes ``Booster.refit`` or continued training from a loaded file fail loudly ("No objective
+function provided") instead of silently switching to LightGBM's log loss.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["record_lgbm_objective", "standard_objective_model_string"]
+
+_HEADER_END = re.compile(r"^max_feature_idx=\d+$", re.MULTILINE)
+_OBJECTIVE_LINE = re.compile(r"^objective=", re.MULTILINE)
+
+
+def standard_objective_model_string(model_str: str, n_models_per_iteration: int) -> str:
+    """The model string with the objective line of LightGBM's binary or multiclass model.
+
+    ``n_models_per_iteration`` is 1 for two classes (``objective=binary sigmoid:1``), else the
+    number of classes (``objective=multiclass num_class:K``). A string that already has an
+    objective line (a model trained with a built-in objective) is returned unchanged.
+    """
+    if _OBJECTIVE_LINE.search(model_str.split("\nTree=", 1)[0]):
+        return model_str
+    if n_models_per_iteration == 1:
+        objective = "binary sigmoid:1"
+    else:
+        objective = f"multiclass num_class:{n_models_per_iteration}"
+    patched, found = _HEADER_END.subn(lambda m: f"{m.group(0)}\nobjective={objective}", model_str, count=1)
+    if not found:
+        raise ValueError("Not a LightGBM model string: it has no max_feature_idx= line.")
+    return patched
+
+
+def record_lgbm_objective(booster) -> None:
+    """Reload ``booster`` in place from its model string with the standard objective recorded.
+
+    The Python object stays the same (its ``best_iteration``, ``best_score`` and ``params`` are
+    kept); only the native model behind it is replaced, with all iterations and the same trees.
+    """
+    model_str = booster.model_to_string(num_iteration=-1)
+    patched = standard_objective_model_string(model_str, booster.num_model_per_iteration())
+    if patched is not model_str:
+        booster.model_from_string(patched)
