@@ -4,7 +4,8 @@ Build from the repository root with::
 
     python -m sphinx -W --keep-going -b html docs docs/_build/html
 
-Nothing here needs the network at build time (no intersphinx, no external theme icons).
+Nothing here needs the network at build time (no intersphinx, no external theme icons), and
+the built pages need none either (MathJax is copied into ``_static`` by sphinx-mathjax-offline).
 Set ``SKFOCAL_DOCS_SKIP_GALLERY=1`` to build without running the examples.
 """
 
@@ -37,6 +38,8 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # MathJax from the package instead of a CDN: formulas render without a network.
+    "sphinx-mathjax-offline",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
     "myst_parser",
@@ -44,7 +47,14 @@ extensions = [
 templates_path = ["_templates"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 root_doc = "index"
-exclude_patterns = ["_build", "README.md", "_datasets_api.rst", "auto_examples/*.ipynb", "**.ipynb_checkpoints"]
+exclude_patterns = [
+    "_build",
+    "README.md",
+    "_datasets_api.rst",
+    "_benchmark_*.rst",
+    "auto_examples/*.ipynb",
+    "**.ipynb_checkpoints",
+]
 # intersphinx is deliberately not used: it downloads inventories at build time, and the
 # machines that build these docs reach only package registries.
 default_role = "literal"
@@ -122,6 +132,61 @@ _datasets_file = DOCS / "_datasets_api.rst"
 if not _datasets_file.exists() or _datasets_file.read_text() != _datasets_section:
     _datasets_file.write_text(_datasets_section)
 
+# -- benchmark tables ----------------------------------------------------------
+# benchmark_results.csv is `python -m skfocal.benchmark --format csv`. conf.py turns it into a
+# summary table (the overall rows, included by the focal-loss page) and one table per data set
+# (the per-data-set page), each narrow enough for the page: the standard deviation goes under
+# the mean in the same cell, and the best mean of each column is bold.
+BENCHMARK_COLUMNS = [
+    ("average_precision", "average precision ↑", max),
+    ("roc_auc", "ROC AUC ↑", max),
+    ("log_loss", "log loss ↓", min),
+    ("brier", "Brier ↓", min),
+]
+
+
+def _benchmark_table(rows: list[dict], first: str, caption: str) -> list[str]:
+    """A list-table of benchmark rows (dicts of CSV cells) in the docs' narrow format."""
+    best = {key: pick(float(r[key].split(" ± ")[0]) for r in rows) for key, _, pick in BENCHMARK_COLUMNS}
+    lines = [
+        f".. list-table:: {caption}",
+        "   :header-rows: 1",
+        "   :class: benchmark-table",
+        "",
+        f"   * - {first}",
+        *[f"     - {title}" for _, title, _ in BENCHMARK_COLUMNS],
+        "     - fit time (s)",
+    ]
+    for row in rows:
+        lines.append(f"   * - ``{row['model']}``")
+        for key, _, _ in BENCHMARK_COLUMNS:
+            mean, _, std = row[key].partition(" ± ")
+            cell = f"**{mean}**" if float(mean) == best[key] else mean
+            lines.append(f"     - {cell} :spread:`± {std}`" if std else f"     - {cell}")
+        lines.append(f"     - {row['fit_time_s']}")
+    return [*lines, ""]
+
+
+def _benchmark_sections() -> tuple[str, str]:
+    import csv
+
+    with open(DOCS / "benchmark_results.csv", newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    role = [".. role:: spread", "   :class: spread", ""]
+    overall = [r for r in rows if r["dataset"] == "overall"]
+    n_datasets = len({r["dataset"] for r in rows}) - 1
+    summary = _benchmark_table(overall, "model", f"Mean over the {n_datasets} data sets of the fold means")
+    detail = list(role)
+    for dataset in dict.fromkeys(r["dataset"] for r in rows if r["dataset"] != "overall"):
+        detail += [dataset, "-" * len(dataset), ""]
+        detail += _benchmark_table([r for r in rows if r["dataset"] == dataset], "model", "Mean ± std over folds")
+    return "\n".join([*role, *summary]), "\n".join(detail)
+
+
+for _name, _text in zip(("_benchmark_summary.rst", "_benchmark_per_dataset.rst"), _benchmark_sections(), strict=True):
+    if not (DOCS / _name).exists() or (DOCS / _name).read_text() != _text:
+        (DOCS / _name).write_text(_text)
+
 # -- numpydoc ----------------------------------------------------------------
 # The estimators subclass LGBMClassifier / XGBClassifier, whose inherited members do not
 # have numpydoc docstrings: the class template lists skfocal's own methods instead.
@@ -145,6 +210,8 @@ sphinx_gallery_conf = {
     "matplotlib_animations": False,
     "remove_config_comments": True,
     "show_memory": False,
+    # Its page loads jQuery and DataTables from CDNs; the docs load nothing from the network.
+    "write_computation_times": False,
     "plot_gallery": "False" if os.environ.get("SKFOCAL_DOCS_SKIP_GALLERY") else "True",
     "abort_on_example_error": True,
     "only_warn_on_example_error": False,
@@ -167,7 +234,12 @@ html_theme_options = {
     "navbar_persistent": ["search-button"],
     "icon_links": [],
     "show_prev_next": True,
-    "secondary_sidebar_items": ["page-toc"],
+    # The examples' pages give the page-contents column to their code, which is up to 120
+    # characters wide (custom.css wraps what is still too long).
+    "secondary_sidebar_items": {
+        "**": ["page-toc"],
+        **{f"auto_examples/{example.stem}": [] for example in (ROOT / "examples").glob("plot_*.py")},
+    },
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
     "navigation_with_keys": False,

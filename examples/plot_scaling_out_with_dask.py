@@ -3,10 +3,11 @@ Scaling out with Dask
 =====================
 
 The focal estimators train on a Dask cluster through LightGBM's and XGBoost's own Dask
-interfaces. This example starts a small local cluster (two worker processes), trains
-:class:`~skfocal.dask.FocalDaskLGBMClassifier` on data split into four chunks, and compares it
-with the local :class:`~skfocal.FocalLGBMClassifier` on the same data. On a real cluster only
-the ``Client`` line changes: ``Client("tcp://scheduler:8786")``.
+interfaces. This example starts a small local cluster (two workers, as threads of this
+process), trains :class:`~skfocal.dask.FocalDaskLGBMClassifier` on data split into four chunks,
+and compares it with the local :class:`~skfocal.FocalLGBMClassifier` on the same data. On a real
+cluster only the ``Client`` line changes: ``Client("tcp://scheduler:8786")``. The user guide's
+:ref:`dask` page has the same as a script with worker processes.
 """
 
 # %%

@@ -56,8 +56,9 @@ def test_the_dask_page_script_runs_as_a_script(tmp_path):
     for noise in ("Warning:", "Traceback", "n_jobs will be ignored", "deprecated", "Nanny failed"):
         assert noise not in done.stderr, done.stderr[-3000:]
     printed = dict(line.split(": ", 1) for line in done.stdout.splitlines() if not NETWORK_SETUP.search(line))
-    assert 0 < float(printed["mean predicted probability of class 1"]) < 1
-    assert 0 < float(printed["focal loss of the validation rows"]) < 1
+    assert 0 < float(printed["mean P(class 1)"]) < 1
+    # 5% positives: a model that learned something ranks them well above that base rate
+    assert 0.3 < float(printed["average precision of the validation rows"]) <= 1
     assert printed["in memory"] == "FocalLGBMClassifier"
 
 
