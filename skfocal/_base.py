@@ -2,27 +2,37 @@
 
 The estimators are subclasses of ``lightgbm.LGBMClassifier`` and ``xgboost.XGBClassifier``
 (see the module docstrings of ``_lgbm`` and ``_xgb`` for why), with :class:`FocalClassifierMixin`
-first in the method resolution order. The mixin owns the scikit-learn side of ``fit`` and of
-prediction and knows nothing of the loss formulas; a booster adapter supplies the hooks:
+first in the method resolution order. The mixin owns the flow of ``fit`` and of prediction and
+knows nothing of the loss formulas. One fit is decided up front, in a :class:`FitPlan` (classes,
+encoded labels, row weights, class weights, loss, start score, threads, objective, metric),
+and a booster adapter only translates that plan into its booster's arguments:
 
-``_check_booster_params()``
-    reject booster parameters that would contradict the focal objective;
-``_booster_class_weights(classes, class_totals)``
-    per-class weights from a booster parameter (LightGBM's ``class_weight``), or None;
-``_fit_booster(X, y, sample_weight, loss, init_score, fit_params)``
-    train on encoded labels ``0 .. K-1`` with the callable objective (``_sklearn_objective``),
-    the start score and the focal eval metric, and fold the start score into the native model;
+``_BOOSTER_PARAMS``
+    the adapter's table of booster parameters that touch the loss, the start score, the metric
+    or the class balance: each is translated (:class:`Translate`) or refused (:class:`Refuse`,
+    whose message names what to use instead), aliases resolved with the booster's own machinery
+    (``_booster_param_values``);
+``_class_weighting(classes, class_totals, class_counts, params)``
+    the class weights that the translated booster parameters put on the loss, and those of
+    them that the parent's own start score sees;
+``_fit_booster(X, plan, fit_params)``
+    train on ``plan.y`` (encoded labels ``0 .. K-1``) with ``plan.objective``, the start
+    score and the focal eval metric, and fold the start score into the native model;
 ``_raw_margin(X, **predict_params)``
     the raw margin of the native model (start score included).
 
 ``skfocal.dask`` reuses all of it but ``_fit_booster``, with Dask reductions for the class
-totals (``_loss_and_start`` turns them into the loss and its start score either way).
+totals (``_plan_fit`` turns them into the plan either way).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import inspect
 import numbers
 import os
+from typing import Any
 
 import numpy as np
 from scipy.special import expit, softmax
@@ -36,6 +46,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from ._compat import openmp_threads
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
 FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
@@ -106,8 +117,12 @@ _ALPHA_KINDS = "None, a float in (0, 1) (two classes), one weight per class, 'ba
 
 
 def _is_dataframe(X) -> bool:
-    """True for pandas-like data frames, which go to the booster untouched (dtypes, categories)."""
-    return hasattr(X, "columns") and hasattr(X, "dtypes") and getattr(X, "ndim", 2) == 2
+    """True for pandas and polars data frames and pyarrow tables, which go to the booster untouched.
+
+    Both boosters read their dtypes and categorical (dictionary) columns themselves, and
+    scikit-learn reads the column names of all three.
+    """
+    return hasattr(X, "columns") and (hasattr(X, "dtypes") or hasattr(X, "schema")) and getattr(X, "ndim", 2) == 2
 
 
 def resolve_class_weights(
@@ -172,8 +187,171 @@ def resolve_class_weights(
         raise TypeError(f"{name} must be {_ALPHA_KINDS}; got {alpha!r} of type {type(alpha).__name__}.") from None
 
 
+@dataclasses.dataclass(frozen=True, eq=False)
+class FitPlan:
+    """One fit, decided before the booster is called; the adapters only translate it.
+
+    Attributes
+    ----------
+    classes : ndarray of shape (n_classes,)
+        The sorted class labels.
+    y : ndarray (or Dask array) of shape (n_samples,)
+        The labels encoded as ``0 .. K-1``: what the booster trains on.
+    sample_weight : ndarray (or Dask array) of shape (n_samples,) or None
+        The checked row weights.
+    class_totals : ndarray of shape (n_classes,)
+        Summed row weight per class.
+    loss : BinaryFocalLoss or MulticlassFocalLoss
+        The loss, with every class weight resolved (``focal_alpha`` times those of translated
+        booster parameters).
+    init_score : float or ndarray of shape (n_classes,)
+        The start score.
+    n_threads : int
+        Threads for the objective (and for the booster, where the adapter passes them on).
+    objective : SklearnObjective
+        The callable objective in the boosters' scikit-learn convention.
+    metric : FocalMetric
+        The focal eval metric on raw scores.
+    """
+
+    classes: np.ndarray
+    y: Any
+    sample_weight: Any
+    class_totals: np.ndarray
+    loss: Any
+    init_score: Any
+    n_threads: int
+    objective: Any
+    metric: Any
+
+    @property
+    def n_classes(self) -> int:
+        """Number of classes."""
+        return len(self.classes)
+
+
+class FocalMetric:
+    """The focal eval metric: the (weighted) mean focal loss of raw scores, ``(y, raw, sample_weight) -> float``.
+
+    XGBoost's scikit-learn wrapper calls it as it is (it logs it under ``__name__``); the
+    LightGBM adapter wraps it in LightGBM's convention.
+    """
+
+    __name__ = "focal_loss"
+
+    def __init__(self, loss):
+        self.loss = loss
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.loss!r})"
+
+    def __call__(self, y_true, raw_score, sample_weight=None) -> float:
+        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight)
+
+
+class LinkedMetric:
+    """A user's eval metric, handed the sigmoid (softmax) of the margin as the parent's would be.
+
+    Under a callable objective both boosters give eval metrics raw margins; under their
+    built-in logistic objectives, the probabilities. This wrapper restores what the parent's
+    user gets. It keeps the metric's name and signature: LightGBM chooses how to call a metric
+    by its number of parameters, and XGBoost logs it under ``__name__``.
+    """
+
+    def __init__(self, metric):
+        self.metric = metric
+        self.__name__ = getattr(metric, "__name__", type(metric).__name__)
+        self.__signature__ = inspect.signature(metric)
+
+    def __call__(self, y_true, raw_score, *args, **kwargs):
+        raw_score = np.asarray(raw_score)
+        proba = expit(raw_score) if raw_score.ndim == 1 else softmax(raw_score, axis=1)
+        return self.metric(y_true, proba, *args, **kwargs)
+
+
+class Translate:
+    """An entry of a booster-parameter table: the adapter translates the parameter into the focal fit.
+
+    ``default`` is the booster's default value (a parameter at its default counts as unset);
+    ``check(value)``, if given, raises for values that cannot be translated.
+    """
+
+    def __init__(self, default=None, check=None):
+        self.default = default
+        self._check = check
+
+    def is_default(self, value) -> bool:
+        return value is None or (self.default is not None and _same(value, self.default))
+
+    def check(self, estimator: str, name: str, value) -> None:
+        if self._check is not None:
+            self._check(estimator, name, value)
+
+
+class Refuse(Translate):
+    """An entry of a booster-parameter table: setting the parameter is an error, ``message`` says what to use."""
+
+    def __init__(self, message: str, default=None):
+        super().__init__(default)
+        self.message = message
+
+    def check(self, estimator: str, name: str, value) -> None:
+        raise ValueError(f"{estimator} does not take {name}={value!r}: {self.message}")
+
+
+def _same(a, b) -> bool:
+    try:
+        return bool(a == b)
+    except (TypeError, ValueError):  # arrays and the like
+        return False
+
+
+def _times(a, b):
+    """The product of two optional per-class weight vectors."""
+    if a is None:
+        return b
+    return a if b is None else a * b
+
+
+def parent_signature(own, *parents, drop=()) -> inspect.Signature:
+    """The signature of ``own`` with the keyword parameters of ``parents`` added after its own.
+
+    The estimators take every parameter of their parent: written into the signature, scikit-
+    learn sees them as parameters with the parent's defaults (so ``repr`` shows only what was
+    set) and metadata routing offers every fit parameter of the parent. ``drop`` names the
+    parent's parameters that are refused.
+    """
+    mine = list(inspect.signature(own).parameters.values())
+    head = [p for p in mine if p.kind is not p.VAR_KEYWORD]
+    seen = {p.name for p in head} | set(drop) | {"self"}
+    added = []
+    for parent in parents:
+        for p in inspect.signature(parent).parameters.values():
+            if p.name in seen or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL):
+                continue
+            seen.add(p.name)
+            added.append(p.replace(kind=p.KEYWORD_ONLY, annotation=p.empty))
+    tail = [p for p in mine if p.kind is p.VAR_KEYWORD]
+    return inspect.Signature([*head, *added, *tail])
+
+
+def with_signature(function, signature: inspect.Signature):
+    """A thin wrapper of ``function`` that reports ``signature`` (for a class body: one per estimator)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        return function(*args, **kwargs)
+
+    wrapper.__signature__ = signature
+    return wrapper
+
+
 class FocalClassifierMixin:
     """The scikit-learn side shared by :class:`FocalLGBMClassifier` and :class:`FocalXGBClassifier`."""
+
+    #: The adapter's booster parameters that touch the loss, start score, metric or class
+    #: balance: ``{name: Translate(...) or Refuse(...)}``, names as the booster spells them.
+    _BOOSTER_PARAMS: dict = {}
 
     # ------------------------------------------------------------- fitted shape
     # Both parents derive these from the native model; scikit-learn's validate_data needs to
@@ -255,10 +433,9 @@ class FocalClassifierMixin:
             )
         return classes, encoded
 
-    def _encode_labels(self, y, name: str = "y") -> np.ndarray:
+    def _encode_labels(self, y, classes: np.ndarray, name: str = "y") -> np.ndarray:
         """Encode labels of an eval set with the classes seen in ``fit``."""
         y = column_or_1d(check_array(y, ensure_2d=False, dtype=None, input_name=name))
-        classes = self._classes_value
         try:
             idx = np.searchsorted(classes, y).clip(0, len(classes) - 1)
         except TypeError:  # labels of another type than the classes cannot be among them
@@ -268,10 +445,10 @@ class FocalClassifierMixin:
             raise ValueError(f"{name} contains labels not seen in fit: {np.unique(y[unseen]).tolist()!r}.")
         return idx
 
-    def _validate_eval_sets(self, eval_set, eval_weights, weights_name: str):
+    def _validate_eval_sets(self, eval_set, eval_weights, weights_name: str, plan: FitPlan):
         """Check eval sets like the training data; returns ``(pairs, weights)`` with labels encoded."""
         pairs = [
-            (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, "eval_set labels"))
+            (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, plan.classes, "eval_set labels"))
             for X_eval, y_eval in eval_set
         ]
         if eval_weights is None:
@@ -294,10 +471,11 @@ class FocalClassifierMixin:
         Parameters
         ----------
         X : array-like, sparse matrix or data frame of shape (n_samples, n_features)
-            Training data. NaN marks a missing value. Data frames go to the booster as they
-            are, so categorical columns work as in the booster's own estimator.
+            Training data. NaN marks a missing value. Data frames (pandas, polars, pyarrow) go
+            to the booster as they are, so categorical columns work as in the booster's own
+            estimator.
         y : array-like of shape (n_samples,)
-            Class labels of any type, two classes.
+            Class labels of any type.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative row weights, used by the objective, the start score and the metric.
         **fit_params : dict
@@ -312,7 +490,7 @@ class FocalClassifierMixin:
             The fitted estimator.
         """
         self.__dict__.pop("init_score_", None)  # a refit starts unfitted
-        self._check_parameters()
+        params = self._check_parameters()
         X = self._validate_X(X, reset=True)
         classes, y_enc = self._validate_y(y)
         check_consistent_length(X, y_enc)
@@ -322,23 +500,42 @@ class FocalClassifierMixin:
                 raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
         weights = np.ones(len(y_enc)) if sample_weight is None else sample_weight
         class_totals = np.bincount(y_enc, weights=weights, minlength=len(classes))
-        loss, init_score = self._loss_and_start(classes, class_totals)
-        self._fit_booster(X, y_enc, sample_weight, loss, init_score, fit_params)
-        self.loss_ = loss
-        self.init_score_ = init_score
+        class_counts = np.bincount(y_enc, minlength=len(classes))
+        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
+        self._fit_booster(X, plan, fit_params)
+        self._set_fitted(plan)
         return self
 
-    def _check_parameters(self) -> None:
-        """Reject bad constructor parameters before any data work."""
+    def _check_parameters(self) -> dict:
+        """Reject bad constructor parameters before any data work; returns the booster parameters set.
+
+        The returned dict maps each entry of the adapter's ``_BOOSTER_PARAMS`` table that the
+        user set (under any alias) to its value; refused entries have raised by then.
+        """
         check_gamma(self.focal_gamma, "focal_gamma")
         if not isinstance(self.posterior_correction, (bool, np.bool_)):
             raise TypeError(f"posterior_correction must be True or False, got {self.posterior_correction!r}.")
-        self._check_booster_params()
+        params = self.get_params(deep=False)
+        found = {}
+        for name, rule in self._BOOSTER_PARAMS.items():
+            for alias in self._aliases(name):
+                if alias in params and not rule.is_default(params[alias]):
+                    rule.check(type(self).__name__, alias, params[alias])
+                    found[name] = params[alias]
+                    break
+        return found
 
-    def _loss_and_start(self, classes: np.ndarray, class_totals: np.ndarray):
-        """The loss (class weights resolved) and its optimal start score, from the weighted class totals.
+    @staticmethod
+    def _aliases(name: str) -> tuple[str, ...]:
+        """A booster parameter's name and its aliases (the adapters ask their booster)."""
+        return (name,)
 
-        Shared by the local and the Dask estimators, which count the totals in their own way.
+    def _plan_fit(self, classes, y, sample_weight, class_totals, class_counts, params: dict) -> FitPlan:
+        """Everything one fit needs, decided before the booster is called.
+
+        Shared by the local and the Dask estimators, which count the class totals in their own
+        way: summed weights (``class_totals``) and rows (``class_counts``) per class. ``params``
+        are the booster parameters of the adapter's table that the user set.
         """
         empty = classes[class_totals <= 0]
         if len(empty):
@@ -346,18 +543,69 @@ class FocalClassifierMixin:
                 f"sample_weight is zero for every sample of class {empty.tolist()!r}; "
                 "each class needs a positive total weight."
             )
-        self._classes_value = classes
-        class_weights = resolve_class_weights(self.focal_alpha, classes, class_totals)
-        booster_weights = self._booster_class_weights(classes, class_totals)
-        if booster_weights is not None:
-            class_weights = booster_weights if class_weights is None else class_weights * booster_weights
+        gamma = check_gamma(self.focal_gamma, "focal_gamma")
+        alpha = resolve_class_weights(self.focal_alpha, classes, class_totals)
+        in_loss, in_start = self._class_weighting(classes, class_totals, class_counts, params)
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
-        loss = loss_class(alpha=class_weights, gamma=check_gamma(self.focal_gamma, "focal_gamma"))
-        return loss, loss.init_score_from_totals(class_totals)
+        loss = loss_class(alpha=_times(alpha, in_loss), gamma=gamma)
+        start_loss = loss if in_start is in_loss else loss_class(alpha=_times(alpha, in_start), gamma=gamma)
+        init_score = self._fixed_start_score(len(classes), params)
+        if init_score is None:
+            init_score = start_loss.init_score_from_totals(class_totals)
+        n_threads = self._n_threads()
+        objective = self._make_objective(loss, len(classes), n_threads, None if self._SCORES_START else init_score)
+        return FitPlan(
+            classes=classes,
+            y=y,
+            sample_weight=sample_weight,
+            class_totals=class_totals,
+            loss=loss,
+            init_score=init_score,
+            n_threads=n_threads,
+            objective=objective,
+            metric=FocalMetric(loss),
+        )
 
-    def _booster_class_weights(self, classes, class_totals):
-        """Per-class weights from a booster parameter (LightGBM's ``class_weight``); none by default."""
+    def _class_weighting(self, classes, class_totals, class_counts, params: dict):
+        """Class weights from booster parameters: ``(on the loss, in the start score)``; none by default."""
+        return None, None
+
+    def _fixed_start_score(self, n_classes: int, params: dict):
+        """A start score the booster parameters fix (instead of the fitted one), or None."""
         return None
+
+    @staticmethod
+    def _hessian_scale(n_classes: int) -> float:
+        """The factor on the K-class Hessian of the booster's own softmax objective (1 for two classes)."""
+        return 1.0
+
+    #: Whether the scores the booster hands the objective include the start score (XGBoost's
+    #: ``base_score``); if not, the objective adds it (``SklearnObjective.offset``).
+    _SCORES_START = False
+
+    def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
+        return SklearnObjective(loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset)
+
+    def _n_threads(self) -> int:
+        """Threads for the objective: ``n_jobs`` (or an alias) as the booster reads it.
+
+        Left unset (``None``), it is the number of OpenMP threads this process may use, which
+        follows ``OMP_NUM_THREADS``: a fit inside a joblib worker (``GridSearchCV(n_jobs=k)``,
+        ``cross_val_score(n_jobs=k)``) then uses the worker's share of the cores, not all of them.
+        """
+        n_jobs = self._user_n_jobs()
+        return self._default_n_threads() if n_jobs is None else resolve_n_threads(n_jobs)
+
+    def _user_n_jobs(self):
+        return self.n_jobs
+
+    def _default_n_threads(self) -> int:
+        return openmp_threads()
+
+    def _set_fitted(self, plan: FitPlan) -> None:
+        self._classes_value = plan.classes
+        self.loss_ = plan.loss
+        self.init_score_ = plan.init_score
 
     # ---------------------------------------------------------------- prediction
     def decision_function(self, X, **predict_params) -> np.ndarray:
@@ -512,7 +760,21 @@ def start_scores(init_score, n_rows: int) -> np.ndarray:
 
 
 def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None) -> float:
-    """The eval metric of both adapters: the (weighted) mean focal loss of raw scores."""
+    """The eval metric of both adapters: the (weighted) mean focal loss of raw scores.
+
+    Computed every round for every eval set, so by the compiled kernels for large ones
+    (:func:`skfocal._fastpath.mean_loss`); the labels were encoded and checked in ``fit``. A
+    result that is not finite is recomputed by the checked numpy reference, which names the
+    bad input (non-finite scores, a zero sum of weights).
+    """
+    from ._fastpath import mean_loss
+
     if sample_weight is not None and np.size(sample_weight) == 0:
         sample_weight = None
+    z = np.asarray(raw_score)
+    if z.dtype not in (np.float32, np.float64):
+        z = z.astype(np.float64)
+    value = mean_loss(loss, np.asarray(y_true), z, sample_weight)
+    if np.isfinite(value):
+        return value
     return float(np.average(loss.loss(y_true, raw_score), weights=sample_weight))

@@ -2,13 +2,19 @@
 
 Design: a subclass of ``lightgbm.LGBMClassifier``, so users keep every LightGBM parameter and
 habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importances_``, callbacks,
-``lightgbm.plot_importance``) with their own meaning. The traps of subclassing are handled
-here, in one place each:
+``lightgbm.plot_importance``) with their own meaning. The adapter translates the mixin's
+:class:`~skfocal._base.FitPlan` into LightGBM's arguments; the traps, one place each:
 
 - the objective is not a constructor parameter to mutate: it is injected where LightGBM turns
-  parameters into booster parameters (``_process_params``), which also keeps ``focal_gamma``
-  and ``focal_alpha`` away from the booster and drops LightGBM's default ``binary_logloss``
-  metric (which LightGBM would compute on raw margins as if they were probabilities);
+  parameters into booster parameters (``_process_params``), which also keeps the focal
+  parameters and the translated booster parameters (``_BOOSTER_PARAMS``) away from the booster
+  and drops LightGBM's default ``binary_logloss`` metric (which LightGBM would compute on raw
+  margins as if they were probabilities);
+- ``class_weight``, ``scale_pos_weight`` and ``is_unbalance`` weight each class's loss in
+  LightGBM's own binary objective; here they are class weights of the focal loss, so LightGBM
+  is trained without them. As in LightGBM, ``class_weight`` is part of the start score (LightGBM
+  applies it as row weights) while ``scale_pos_weight`` and ``is_unbalance`` are not (LightGBM's
+  ``boost_from_average`` ignores its objective's label weights);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
   start score is added to every leaf of the first tree after training (``_fold_init_score``);
   ``booster_`` then predicts the same margins on its own, also after a save and load. During
@@ -16,9 +22,10 @@ here, in one place each:
   rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
   float64 arrays the size of the scores saved. Eval sets get ``eval_init_score`` (their labels
   are re-encoded arrays, so LightGBM never evaluates one on the training scores);
-- with a callable objective LightGBM fails on data in which no feature can be split on
-  (constant columns, very few rows); its built-in objective grows a constant tree there, so
-  that case is trained with the built-in objective and gets the focal start score folded in.
+- with a callable objective LightGBM fails, printing a ``[Fatal]`` line, on data in which no
+  feature can be split on (constant columns, very few rows); its built-in objective grows a
+  constant tree there. Small data is checked beforehand (``_has_usable_feature``), and that
+  case is trained with the built-in objective and gets the focal start score folded in.
 """
 
 from __future__ import annotations
@@ -26,7 +33,7 @@ from __future__ import annotations
 import inspect
 
 import numpy as np
-from lightgbm import LGBMClassifier
+from lightgbm import Dataset, LGBMClassifier
 from lightgbm.basic import LightGBMError
 from scipy.special import logit
 from sklearn.utils.validation import _num_samples
@@ -34,18 +41,22 @@ from sklearn.utils.validation import _num_samples
 from ._base import (
     ESTIMATOR_DOC,
     FOCAL_PARAMS,
+    FitPlan,
     FocalClassifierMixin,
-    SklearnObjective,
+    LinkedMetric,
+    Refuse,
+    Translate,
+    _times,
+    parent_signature,
     resolve_class_weights,
     start_scores,
-    weighted_mean_loss,
+    with_signature,
 )
+from ._compat import lightgbm_aliases, lightgbm_default_threads, parent_sees
 from ._export import record_lgbm_objective
 
 __all__ = ["FocalLGBMClassifier"]
 
-_METRIC_ALIASES = ("metric", "metrics", "metric_types")
-_OBJECTIVE_ALIASES = ("objective", "objective_type", "app", "application", "loss")
 # LightGBM computes these on the raw margins of a custom objective as if they were probabilities.
 _PROBABILITY_METRICS = {
     "binary_logloss",
@@ -70,25 +81,55 @@ _PROBABILITY_METRICS = {
 }
 _NO_FEATURES_ERROR = "num_features()) > (0)"
 _HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
+#: Up to this many rows, whether any feature can be split on is checked before training (a
+#: second binning of the data, a few milliseconds there); larger data without one is caught
+#: by LightGBM's error instead, which prints a [Fatal] line.
+_PRECHECK_ROWS = 20_000
+#: fit arguments of LGBMClassifier that are refused (the start score is fitted and folded in).
+_REFUSED_FIT = ("init_score", "eval_init_score", "init_model")
+
+
+def _metric_names(metric) -> list:
+    if metric is None:
+        return []
+    return [m for m in (metric if isinstance(metric, (list, tuple)) else [metric]) if isinstance(m, str)]
+
+
+def _check_metric_names(estimator: str, where: str, metric) -> None:
+    bad = [m for m in _metric_names(metric) if m in _PROBABILITY_METRICS]
+    if bad:
+        raise ValueError(
+            f"{where}={bad!r}: LightGBM computes these metrics on the raw margins of a custom "
+            "objective as if they were probabilities, which gives wrong numbers. The default "
+            "eval metric is the focal loss; margin-based metrics such as 'auc' or "
+            "'average_precision', or a callable eval_metric, are fine."
+        )
+
+
+def _check_boosting(estimator: str, name: str, value) -> None:
+    if value in ("rf", "random_forest"):
+        raise ValueError(
+            f"LightGBM's random forest mode ({name}={value!r}) takes neither a start score nor a "
+            "custom objective; use boosting_type='gbdt' (optionally with subsample) or 'dart'."
+        )
 
 
 class _LGBMFocalMetric:
-    """Focal eval metric in ``LGBMClassifier``'s convention.
+    """The focal metric in ``LGBMClassifier``'s convention: ``(y_true, y_pred, weight) -> (name, value, False)``.
 
-    ``(y_true, y_pred, weight) -> (name, value, higher_is_better)``. ``y_pred`` is the raw margin
-    under the focal objective, and a probability under LightGBM's built-in one (the fallback
-    for data without a usable feature).
+    ``y_pred`` is the raw margin under the focal objective, and a probability under LightGBM's
+    built-in one (the fallback for data without a usable feature).
     """
 
-    def __init__(self, loss, on_probabilities: bool = False):
-        self.loss = loss
+    def __init__(self, metric, on_probabilities: bool = False):
+        self.metric = metric
         self.on_probabilities = on_probabilities
 
     def __call__(self, y_true, y_pred, weight):
         margin = y_pred
         if self.on_probabilities:  # back to margins (up to a per-row shift, for softmax)
             margin = logit(y_pred) if np.ndim(y_pred) == 1 else np.log(y_pred)
-        return "focal_loss", weighted_mean_loss(self.loss, y_true, margin, weight), False
+        return self.metric.__name__, self.metric(y_true, margin, weight), False
 
 
 def _pop_eval_pairs(fit_params: dict) -> list:
@@ -108,10 +149,11 @@ def _pop_eval_pairs(fit_params: dict) -> list:
     return list(eval_set or [])
 
 
-def _metric_names(metric) -> list:
-    if metric is None:
-        return []
-    return [m for m in (metric if isinstance(metric, (list, tuple)) else [metric]) if isinstance(m, str)]
+def _refuse_fit_args(estimator: str, fit_params: dict, names, where: str) -> None:
+    for name in names:
+        if fit_params.get(name) is not None:
+            raise ValueError(f"{estimator}.fit does not take {name}: the start score is fitted (init_score_) {where}.")
+        fit_params.pop(name, None)
 
 
 class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
@@ -124,11 +166,14 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         start_note="which is added to the first trees' leaves",
         kwargs_doc=(
             "Any parameter of ``lightgbm.LGBMClassifier`` (``n_estimators``, ``learning_rate``,\n"
-            "        ``num_leaves``, ``n_jobs``, ``random_state``, ...) or LightGBM parameter. ``objective``\n"
-            "        and its aliases are refused (the loss is the focal loss), and so are\n"
-            "        ``boosting_type='rf'`` and ``linear_tree``, which cannot take a start score.\n"
-            "        ``class_weight`` (dict or ``'balanced'``) weights each class's loss exactly as\n"
-            "        ``focal_alpha`` does; when both are given the weights multiply."
+            "        ``num_leaves``, ``n_jobs``, ``random_state``, ...) or LightGBM parameter, with its\n"
+            "        meaning there. ``class_weight``, ``scale_pos_weight`` and ``is_unbalance`` weight\n"
+            "        the classes' focal loss as they weight LightGBM's binary log loss (times\n"
+            "        ``focal_alpha``); ``boost_from_average=False`` starts from 0. Refused, with a\n"
+            "        pointer to what to use: ``objective`` and its aliases, ``alpha`` and ``gamma``\n"
+            "        (use ``focal_alpha``, ``focal_gamma``), ``sigmoid``, ``boosting_type='rf'``,\n"
+            "        ``linear_tree`` and the metrics LightGBM would compute on raw margins as if they\n"
+            "        were probabilities."
         ),
         init_note=(
             "It is part of ``booster_``: ``booster_.predict(X, raw_score=True)`` equals\n"
@@ -141,110 +186,164 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         example_kwargs=", verbose=-1",
     )
 
+    _BOOSTER_PARAMS = {
+        "objective": Refuse("the loss is the focal loss; set focal_gamma and focal_alpha instead."),
+        "alpha": Refuse(
+            "LightGBM's alpha belongs to its Huber and quantile objectives; the focal loss's class "
+            "weight is focal_alpha."
+        ),
+        "gamma": Refuse("LightGBM has no gamma; the focal loss's focusing parameter is focal_gamma."),
+        "sigmoid": Refuse("the focal loss's link is the plain sigmoid (sigmoid=1.0).", default=1.0),
+        "linear_tree": Refuse(
+            "the start score cannot be folded into linear leaves; use the default trees.", default=False
+        ),
+        "boosting": Translate(default="gbdt", check=_check_boosting),
+        "metric": Translate(check=_check_metric_names),
+        "class_weight": Translate(),
+        "scale_pos_weight": Translate(default=1.0),
+        "is_unbalance": Translate(default=False),
+        "boost_from_average": Translate(default=True),
+    }
+
     def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
         self.focal_alpha = focal_alpha
         self.posterior_correction = posterior_correction
         super().__init__(**kwargs)
 
+    __init__ = with_signature(__init__, parent_signature(__init__, LGBMClassifier.__init__))
+    fit = with_signature(
+        FocalClassifierMixin.fit, parent_signature(FocalClassifierMixin.fit, LGBMClassifier.fit, drop=_REFUSED_FIT)
+    )
+
     # ------------------------------------------------------------ adapter hooks
-    def _check_booster_params(self) -> None:
-        params = self.get_params()
-        for alias in _OBJECTIVE_ALIASES:
-            if params.get(alias) is not None:
-                raise ValueError(
-                    f"{type(self).__name__} trains the focal loss; {alias} must stay unset, got {params[alias]!r}."
-                )
-        if any(params.get(alias) for alias in ("linear_tree", "linear_trees")):
-            raise ValueError("linear_tree=True is not supported: the start score cannot be folded into linear leaves.")
-        if any(params.get(alias) in ("rf", "random_forest") for alias in ("boosting_type", "boosting", "boost")):
-            raise ValueError(
-                "LightGBM's random forest mode (boosting_type='rf') takes neither a start score nor a "
-                "custom objective; use boosting_type='gbdt' (optionally with subsample) or 'dart'."
-            )
-        for alias in _METRIC_ALIASES:
-            self._check_metric_names(params.get(alias), alias)
+    @staticmethod
+    def _aliases(name: str) -> tuple[str, ...]:
+        return lightgbm_aliases(name)
 
     @staticmethod
-    def _check_metric_names(metric, where: str) -> None:
-        bad = [m for m in _metric_names(metric) if m in _PROBABILITY_METRICS]
-        if bad:
-            raise ValueError(
-                f"{where}={bad!r}: LightGBM computes these metrics on the raw margins of a custom "
-                "objective as if they were probabilities, which gives wrong numbers. The default "
-                "eval metric is the focal loss; margin-based metrics such as 'auc' or "
-                "'average_precision', or a callable eval_metric, are fine."
+    def _hessian_scale(n_classes: int) -> float:
+        # LightGBM scales its own softmax Hessian by K / (K - 1).
+        return n_classes / (n_classes - 1) if n_classes > 2 else 1.0
+
+    def _user_n_jobs(self):
+        params = self.get_params(deep=False)
+        return next((params[a] for a in lightgbm_aliases("num_threads") if params.get(a) is not None), None)
+
+    def _default_n_threads(self) -> int:
+        return lightgbm_default_threads()
+
+    def _class_weighting(self, classes, class_totals, class_counts, params: dict):
+        # class_weight enters LightGBM as row weights, so its start score sees it;
+        # scale_pos_weight and is_unbalance are label weights of LightGBM's binary objective,
+        # which its boost_from_average ignores.
+        in_start = None
+        if "class_weight" in params:
+            in_start = resolve_class_weights(
+                params["class_weight"], classes, class_totals, name="class_weight", sklearn_dict=True
             )
+        label = self._label_weights(classes, class_counts, params)
+        return (in_start if label is None else _times(in_start, label)), in_start
 
-    def _pop_user_metrics(self, fit_params: dict) -> list:
-        """The user's ``eval_metric`` as a list, checked; the focal metric is added by the caller."""
-        user_metric = fit_params.pop("eval_metric", None)
-        self._check_metric_names(user_metric, "eval_metric")
-        metrics = list(user_metric) if isinstance(user_metric, (list, tuple)) else [user_metric]
-        return [m for m in metrics if m is not None]
-
-    def _booster_class_weights(self, classes, class_totals):
-        # LightGBM's class_weight multiplies the loss of each class exactly as focal_alpha
-        # does, so it joins the loss's class weights (and so the start score and the metric).
-        if self.class_weight is None:
+    @staticmethod
+    def _label_weights(classes, counts, params: dict):
+        """LightGBM's binary label weights ``(w0, w1)`` from ``is_unbalance`` and ``scale_pos_weight``, or None."""
+        unbalance, scale = params.get("is_unbalance", False), params.get("scale_pos_weight", 1.0)
+        if not unbalance and scale == 1.0:
             return None
-        return resolve_class_weights(self.class_weight, classes, class_totals, name="class_weight", sklearn_dict=True)
+        names = [n for n, v in (("is_unbalance", unbalance), ("scale_pos_weight", scale != 1.0)) if v]
+        if len(classes) > 2:
+            raise ValueError(
+                f"{' and '.join(names)} weight the positive class of a binary model; with {len(classes)} "
+                "classes give per-class weights as class_weight or focal_alpha."
+            )
+        if unbalance and scale != 1.0:  # LightGBM's own binary objective refuses this too
+            raise ValueError("Cannot set is_unbalance and scale_pos_weight at the same time; use one of them.")
+        if not (np.isfinite(scale) and scale > 0):
+            raise ValueError(f"scale_pos_weight must be a finite number > 0, got {scale!r}.")
+        weights = np.array([1.0, float(scale)])
+        if unbalance:  # as LightGBM: the rarer class (by row count) gets count(other) / count(rarer)
+            n0, n1 = (float(c) for c in counts)
+            weights = np.array([1.0, n0 / n1]) if n1 < n0 else np.array([n1 / n0, 1.0])
+        return weights
 
-    def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
+    def _fixed_start_score(self, n_classes: int, params: dict):
+        if params.get("boost_from_average", True) is False:  # LightGBM then starts from 0
+            return 0.0 if n_classes == 2 else np.zeros(n_classes)
+        return None
+
+    def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        for name in ("init_score", "eval_init_score", "init_model"):
-            if fit_params.get(name) is not None:
-                raise ValueError(
-                    f"{type(self).__name__}.fit does not take {name}: the start score is fitted "
-                    "(init_score_) and folded into the model."
-                )
-            fit_params.pop(name, None)
+        _refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and folded into the model")
         eval_set = _pop_eval_pairs(fit_params)
         if eval_set:
             eval_set, eval_weights = self._validate_eval_sets(
-                eval_set, fit_params.get("eval_sample_weight"), "eval_sample_weight"
+                eval_set, fit_params.get("eval_sample_weight"), "eval_sample_weight", plan
             )
             if eval_weights is not None:
                 fit_params["eval_sample_weight"] = eval_weights
-            fit_params["eval_init_score"] = [start_scores(init_score, _num_samples(X_eval)) for X_eval, _ in eval_set]
+            fit_params["eval_init_score"] = [
+                start_scores(plan.init_score, _num_samples(X_eval)) for X_eval, _ in eval_set
+            ]
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
                 fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
                 eval_set = None
-        user_metrics = self._pop_user_metrics(fit_params)
+        user_metrics = self._user_metrics(fit_params)
 
-        def train(objective, metrics) -> None:
-            # class_weight is already part of the loss (_booster_class_weights); LightGBM must
-            # not apply it a second time, so it is hidden from the parent's fit.
-            self._focal_objective = objective
-            train_init_score = None
-            if objective is None:  # the built-in objective needs the start score as init_score
-                train_init_score = start_scores(init_score, len(y))
-            else:  # the focal objective adds it to LightGBM's scores itself
-                objective.offset = init_score
-            class_weight, self.class_weight, self._class_weight = self.class_weight, None, None
-            try:
+        def train(objective, metric) -> None:
+            # User callables get probabilities, as under LightGBM's own objective.
+            users = [LinkedMetric(m) if callable(m) and objective is not None else m for m in user_metrics]
+            # The built-in objective (no usable feature) needs the start score as init_score;
+            # the focal objective adds it to LightGBM's scores itself.
+            init_score = None if objective is not None else start_scores(plan.init_score, len(plan.y))
+            # The class weights are part of the loss: LightGBM must not apply class_weight again.
+            with parent_sees(self, _fit_plan=plan, _fit_objective=objective, class_weight=None, _class_weight=None):
                 LGBMClassifier.fit(
-                    self, X, y, sample_weight=sample_weight, init_score=train_init_score,
-                    eval_set=eval_set or None, eval_metric=metrics, **fit_params,
+                    self, X, plan.y, sample_weight=plan.sample_weight, init_score=init_score,
+                    eval_set=eval_set or None, eval_metric=[*users, metric], **fit_params,
                 )  # fmt: skip
-            finally:
-                self.class_weight = class_weight
 
-        try:
-            train(self._sklearn_objective(loss), user_metrics + [_LGBMFocalMetric(loss)])
-        except LightGBMError as exc:
-            if _NO_FEATURES_ERROR not in str(exc):
-                raise
-            # No feature can be split on: the model is a constant. LightGBM's built-in
-            # objective grows that constant tree; its eval metrics see probabilities.
-            train(None, user_metrics + [_LGBMFocalMetric(loss, on_probabilities=True)])
-        self._fold_init_score(init_score)
+        fallback = (None, _LGBMFocalMetric(plan.metric, on_probabilities=True))
+        if not self._has_usable_feature(X, plan, fit_params):
+            train(*fallback)
+        else:
+            try:
+                train(plan.objective, _LGBMFocalMetric(plan.metric))
+            except LightGBMError as exc:
+                if _NO_FEATURES_ERROR not in str(exc):
+                    raise
+                train(*fallback)
+        self._fold_init_score(plan.init_score)
 
-    def _sklearn_objective(self, loss) -> SklearnObjective:
-        """The focal objective as ``LGBMClassifier`` calls it (LightGBM scales its softmax Hessian by K / (K - 1))."""
-        n_classes = len(self._classes_value)
-        return SklearnObjective(loss, n_classes / (n_classes - 1) if n_classes > 2 else 1.0)
+    def _user_metrics(self, fit_params: dict) -> list:
+        """The user's ``eval_metric`` (popped from ``fit_params``) as a list, checked."""
+        metric = fit_params.pop("eval_metric", None)
+        _check_metric_names(type(self).__name__, "eval_metric", metric)
+        metrics = metric if isinstance(metric, (list, tuple)) else [metric]
+        return [m for m in metrics if m is not None]
+
+    @staticmethod
+    def _translated_params() -> list:
+        """Every alias of the booster parameters the plan translates: the booster must not see them again."""
+        names = ("class_weight", "scale_pos_weight", "is_unbalance", "boost_from_average")
+        return [alias for name in names for alias in lightgbm_aliases(name)]
+
+    def _has_usable_feature(self, X, plan: FitPlan, fit_params: dict) -> bool:
+        """Whether LightGBM would find a feature to split on (checked on small data only, see ``_PRECHECK_ROWS``)."""
+        if _num_samples(X) > _PRECHECK_ROWS:
+            return True
+        with parent_sees(self, _fit_plan=plan, _fit_objective=None):
+            params = self._process_params("fit")
+        # Binning parameters only: no objective, metric or number of classes for a bare data set.
+        params = {k: v for k, v in params.items() if k not in ("objective", "metric", "num_class") and not callable(v)}
+        params["verbose"] = -1
+        dataset = Dataset(
+            X, label=plan.y, weight=plan.sample_weight, params=params,
+            categorical_feature=fit_params.get("categorical_feature", "auto"),
+            feature_name=fit_params.get("feature_name", "auto"),
+        ).construct()  # fmt: skip
+        return any(dataset.feature_num_bin(i) > 0 for i in range(dataset.num_feature()))
 
     def _fold_init_score(self, init_score) -> None:
         """Add the start score to every leaf of the first iteration's trees (one per class for K > 2).
@@ -264,16 +363,18 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
     def _process_params(self, stage: str) -> dict:
         # LightGBM's hook from constructor parameters to booster parameters (see module docstring).
-        if stage == "fit":
-            self._objective = getattr(self, "_focal_objective", None)
+        plan = self.__dict__.get("_fit_plan") if stage == "fit" else None
+        if plan is not None:
+            self._objective = self.__dict__["_fit_objective"]
         params = super()._process_params(stage)
-        objective = getattr(params.get("objective"), "func", None)  # LightGBM's wrapper of a callable
-        if stage == "fit" and isinstance(objective, SklearnObjective):
-            objective.n_threads = params["num_threads"]  # n_jobs, or an alias of it, as LightGBM resolved it
         for name in FOCAL_PARAMS:
             params.pop(name, None)
-        user_set_metric = any(alias in self.get_params() for alias in _METRIC_ALIASES)
-        if stage == "fit" and not user_set_metric:
+        if plan is None:
+            return params
+        for alias in [*self._translated_params(), *lightgbm_aliases("num_threads")]:
+            params.pop(alias, None)  # translated into the plan
+        params["num_threads"] = plan.n_threads
+        if not any(alias in self.get_params() for alias in lightgbm_aliases("metric")):
             params["metric"] = None
         return params
 
@@ -286,3 +387,4 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 )
             predict_params.pop(name, None)
         return super(LGBMClassifier, self).predict(X, raw_score=True, **predict_params)
+

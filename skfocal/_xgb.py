@@ -2,51 +2,68 @@
 
 Design: a subclass of ``xgboost.XGBClassifier``, so users keep every XGBoost parameter and habit
 (``get_booster()``, ``evals_result()``, ``best_iteration``, ``early_stopping_rounds``,
-``feature_importances_``, ``xgboost.plot_importance``) with their own meaning. The traps of
-subclassing are handled here, in one place each:
+``feature_importances_``, ``xgboost.plot_importance``, ``save_model``/``load_model``) with their
+own meaning. The adapter translates the mixin's :class:`~skfocal._base.FitPlan` into XGBoost's
+arguments; the traps, one place each:
 
-- ``XGBClassifier.fit`` reads the objective and the eval metric from the constructor
-  parameters ``objective`` and ``eval_metric``. Those stay the user's: for the duration of the
-  parent's ``fit`` only, they are swapped for the focal objective and, unless the user chose a
-  callable metric, the focal metric (``_focal_training``), and restored afterwards.
+- ``XGBClassifier.fit`` reads the objective, the eval metric, the start score and early stopping
+  from the estimator's attributes. Those stay the user's: for the duration of the parent's
+  ``fit`` only, the parent sees the plan's objective and metric (``_training_attributes``).
 - XGBoost forwards every estimator parameter to the booster, so ``focal_gamma`` and
   ``focal_alpha`` are declared wrapper parameters; XGBoost's own ``gamma`` (``min_split_loss``)
   and ``alpha`` (``reg_alpha``) keep their meaning.
 - XGBoost estimates no intercept for a callable objective; the start score is given as
   ``base_score`` (a probability, since the booster's objective stays ``binary:logistic``), so it
   is stored in the model and ``get_booster()`` predicts the same margins on its own.
+- ``scale_pos_weight`` weights the positive class inside XGBoost's own ``binary:logistic``; here
+  it is a class weight of the focal loss (and, as in XGBoost's intercept, of the start score).
+- XGBoost evaluates its string metrics first and a callable metric last, and early-stops on the
+  last one. The focal metric is the callable one, so ``early_stopping_rounds`` becomes an
+  ``EarlyStopping`` callback on the user's last metric when there is one, as in the parent.
 """
 
 from __future__ import annotations
 
-import contextlib
+import json
 
 import numpy as np
 import xgboost
-from scipy.special import expit
 from xgboost import XGBClassifier
+from xgboost.callback import EarlyStopping
 
-from ._base import ESTIMATOR_DOC, FOCAL_PARAMS, FocalClassifierMixin, SklearnObjective, weighted_mean_loss
+from ._base import (
+    ESTIMATOR_DOC,
+    FOCAL_PARAMS,
+    FitPlan,
+    FocalClassifierMixin,
+    LinkedMetric,
+    Refuse,
+    Translate,
+    parent_signature,
+    with_signature,
+)
+from ._compat import parent_sees
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss
 
 __all__ = ["FocalXGBClassifier"]
 
 _VECTOR_BASE_SCORE = tuple(int(part) for part in xgboost.__version__.split(".")[:2]) >= (3, 1)
+_REFUSED_FIT = ("base_margin", "base_margin_eval_set", "xgb_model")
+#: The booster attribute under which save_model stores what skfocal needs to predict.
+_STATE_ATTR = "skfocal"
 
 
-class _XGBFocalMetric:
-    """Focal eval metric in ``XGBClassifier``'s convention: ``(y_true, y_pred, sample_weight=None) -> value``."""
-
-    __name__ = "focal_loss"
-
-    def __init__(self, loss):
-        self.loss = loss
-
-    def __call__(self, y_true, y_pred, sample_weight=None):
-        return weighted_mean_loss(self.loss, y_true, y_pred, sample_weight)
+def _check_base_score(estimator: str, name: str, value) -> None:
+    if not (np.ndim(value) == 0 and 0 < float(value) < 1):
+        raise ValueError(
+            f"{name} is the start probability of binary:logistic and must lie in (0, 1), got {value!r}; "
+            "leave it unset to start from the focal loss's optimal constant."
+        )
 
 
-def _is_callable_metric(metric) -> bool:
-    return callable(metric) or (isinstance(metric, (list, tuple)) and any(callable(m) for m in metric))
+def _check_scale_pos_weight(estimator: str, name: str, value) -> None:
+    if not (np.ndim(value) == 0 and np.isfinite(value) and value > 0):
+        raise ValueError(f"scale_pos_weight must be a finite number > 0, got {value!r}.")
 
 
 class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
@@ -59,11 +76,15 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         start_note="stored in the model as ``base_score``",
         kwargs_doc=(
             "Any parameter of ``xgboost.XGBClassifier`` (``n_estimators``, ``max_depth``,\n"
-            "        ``learning_rate``, ``early_stopping_rounds``, ``eval_metric``, ``n_jobs``, ...). Not\n"
-            "        accepted: ``objective`` (the loss is the focal loss) and ``base_score`` (the start\n"
-            "        score is fitted). A string ``eval_metric`` is computed by XGBoost on probabilities and\n"
-            "        logged next to the focal loss; a callable one replaces it. More than two classes\n"
-            "        need xgboost >= 3.1 (a start score per class)."
+            "        ``learning_rate``, ``early_stopping_rounds``, ``eval_metric``, ``n_jobs``, ...), with\n"
+            "        its meaning there. ``scale_pos_weight`` weights the positive class's focal loss as it\n"
+            "        weights XGBoost's log loss (times ``focal_alpha``); ``base_score`` (two classes)\n"
+            "        fixes the start probability instead of fitting it. ``objective`` is refused (the\n"
+            "        loss is the focal loss). String metrics are computed by XGBoost on the sigmoid\n"
+            "        (softmax) of the margin and logged before the focal loss; early stopping watches\n"
+            "        the last of them, as in ``XGBClassifier``. A callable ``eval_metric`` gets those\n"
+            "        probabilities too, and replaces the focal loss. More than two classes need\n"
+            "        xgboost >= 3.1 (a start score per class)."
         ),
         init_note=(
             "It is part of the booster (as ``base_score``): ``get_booster().predict(...,\n"
@@ -76,7 +97,14 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         example_kwargs="",
     )
 
-    _DEFAULT_OBJECTIVE = "binary:logistic"
+    _BOOSTER_PARAMS = {
+        "objective": Refuse(
+            "the loss is the focal loss; set focal_gamma and focal_alpha instead.", default="binary:logistic"
+        ),
+        "base_score": Translate(check=_check_base_score),
+        "scale_pos_weight": Translate(default=1.0, check=_check_scale_pos_weight),
+    }
+    _SCORES_START = True  # base_score is in XGBoost's scores
 
     def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
@@ -84,33 +112,52 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         self.posterior_correction = posterior_correction
         super().__init__(**kwargs)
 
+    __init__ = with_signature(
+        __init__, parent_signature(__init__, XGBClassifier.__init__, xgboost.XGBModel.__init__)
+    )
+    fit = with_signature(
+        FocalClassifierMixin.fit, parent_signature(FocalClassifierMixin.fit, XGBClassifier.fit, drop=_REFUSED_FIT)
+    )
+
     def _wrapper_params(self) -> set:
         # Parameters XGBoost keeps out of the booster's configuration.
         return super()._wrapper_params() | set(FOCAL_PARAMS)
 
     # ------------------------------------------------------------ adapter hooks
-    def _check_booster_params(self) -> None:
-        if self.objective != self._DEFAULT_OBJECTIVE:
-            raise ValueError(
-                f"{type(self).__name__} trains the focal loss; objective must stay "
-                f"{self._DEFAULT_OBJECTIVE!r}, got {self.objective!r}."
-            )
-        if self.base_score is not None:
-            raise ValueError(
-                f"{type(self).__name__} fits its start score (init_score_); base_score must stay None, "
-                f"got {self.base_score!r}."
-            )
+    @staticmethod
+    def _hessian_scale(n_classes: int) -> float:
+        return 2.0 if n_classes > 2 else 1.0  # XGBoost scales its own softmax Hessian by 2
 
-    def _sklearn_objective(self, loss) -> SklearnObjective:
-        """The focal objective as ``XGBClassifier`` calls it; XGBoost scales its own softmax Hessian by 2."""
+    def _user_n_jobs(self):
         extra = getattr(self, "kwargs", None) or {}  # XGBoost keeps unknown keyword parameters here
-        threads = self.n_jobs if self.n_jobs is not None else extra.get("nthread")
-        return SklearnObjective(loss, 2.0 if len(self._classes_value) > 2 else 1.0, n_threads=threads)
+        return self.n_jobs if self.n_jobs is not None else extra.get("nthread")
+
+    def _class_weighting(self, classes, class_totals, class_counts, params: dict):
+        if "scale_pos_weight" not in params:
+            return None, None
+        if len(classes) > 2:
+            raise ValueError(
+                f"scale_pos_weight weights the positive class of a binary model; with {len(classes)} "
+                "classes give per-class weights as focal_alpha (or sample_weight)."
+            )
+        weights = np.array([1.0, float(params["scale_pos_weight"])])
+        return weights, weights  # XGBoost's intercept estimate weighs the positive class too
+
+    def _fixed_start_score(self, n_classes: int, params: dict):
+        if "base_score" not in params:
+            return None
+        if n_classes > 2:
+            raise ValueError(
+                f"base_score with {n_classes} classes is not supported; leave it unset to start from "
+                "the focal loss's optimal constants."
+            )
+        p = float(params["base_score"])
+        return float(np.log(p) - np.log1p(-p))
 
     def _base_score(self, init_score):
         """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
         if np.ndim(init_score) == 0:
-            return float(expit(init_score))
+            return float(1.0 / (1.0 + np.exp(-init_score)))
         if not _VECTOR_BASE_SCORE:
             raise ValueError(
                 f"Multiclass {type(self).__name__} needs xgboost >= 3.1 (one start score per class is "
@@ -118,33 +165,44 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             )
         return np.asarray(init_score).tolist()
 
-    def _training_params(self, loss, init_score) -> dict:
-        """The constructor parameters XGBoost's fit must see: focal objective, metric and start score."""
-        metric = self.eval_metric
-        if not _is_callable_metric(metric):  # a user's callable replaces the focal metric (one only)
-            user = list(metric) if isinstance(metric, (list, tuple)) else ([] if metric is None else [metric])
-            metric = [*user, _XGBFocalMetric(loss)] if user else _XGBFocalMetric(loss)
+    @staticmethod
+    def _translated_params() -> list:
+        """The booster parameters the plan translates: the booster must not see them again."""
+        return ["scale_pos_weight", "base_score"]
+
+    def _training_attributes(self, plan: FitPlan) -> dict:
+        """What ``XGBClassifier.fit`` must read instead of the user's attributes: objective, metric, start, stopping."""
+        metric, strings = self.eval_metric, []
+        if metric is None:
+            metric = plan.metric
+        elif callable(metric):  # replaces the focal metric (XGBoost takes one callable); sees probabilities
+            metric = LinkedMetric(metric)
+        else:
+            items = [metric] if isinstance(metric, str) else list(metric)
+            strings = [m for m in items if isinstance(m, str)]
+            callables = [LinkedMetric(m) for m in items if callable(m)]
+            metric = [*strings, *(callables or [plan.metric])]
+        callbacks = list(self.callbacks or [])
+        rounds = self.early_stopping_rounds
+        if rounds and strings and callable(metric[-1]):  # stop on the user's last metric, as the parent does
+            callbacks.append(EarlyStopping(rounds=rounds, metric_name=strings[-1]))
+            rounds = None
+        extra = dict(getattr(self, "kwargs", None) or {})
+        if not strings:  # no XGBoost metric was asked for: none of its defaults either
+            extra["disable_default_eval_metric"] = True
         return {
-            "objective": self._sklearn_objective(loss),
+            "objective": plan.objective,
             "eval_metric": metric,
-            "base_score": self._base_score(init_score),
+            "base_score": self._base_score(plan.init_score),
+            "scale_pos_weight": None,  # part of the loss's class weights
+            "early_stopping_rounds": rounds,
+            "callbacks": callbacks or None,
+            "kwargs": extra,
         }
 
-    @contextlib.contextmanager
-    def _focal_training(self, loss, init_score):
-        """Let ``XGBClassifier.fit`` see :meth:`_training_params`, then restore the user's values."""
-        saved = self.objective, self.eval_metric, self.base_score
-        for name, value in self._training_params(loss, init_score).items():
-            setattr(self, name, value)
-        try:
-            yield
-        finally:
-            self.objective.release()
-            self.objective, self.eval_metric, self.base_score = saved
-
-    def _fit_booster(self, X, y, sample_weight, loss, init_score, fit_params) -> None:
+    def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
+        for name in _REFUSED_FIT:
             if fit_params.get(name) is not None:
                 raise ValueError(
                     f"{type(self).__name__}.fit does not take {name}: the start score is fitted "
@@ -156,15 +214,102 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             eval_set = [eval_set]
         if eval_set is not None:
             eval_set, eval_weights = self._validate_eval_sets(
-                eval_set, fit_params.get("sample_weight_eval_set"), "sample_weight_eval_set"
+                eval_set, fit_params.get("sample_weight_eval_set"), "sample_weight_eval_set", plan
             )
             if eval_weights is not None:
                 fit_params["sample_weight_eval_set"] = eval_weights
-        fit_params.setdefault("verbose", False)
-        with self._focal_training(loss, init_score):
-            XGBClassifier.fit(self, X, y, sample_weight=sample_weight, eval_set=eval_set, **fit_params)
+        try:
+            with parent_sees(self, **self._training_attributes(plan)):
+                XGBClassifier.fit(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
+        finally:
+            plan.objective.release()
 
     def _raw_margin(self, X, **predict_params) -> np.ndarray:
         if predict_params.pop("output_margin", False):
             raise TypeError("output_margin=True is not a probability or label output; use decision_function.")
         return super(XGBClassifier, self).predict(X, output_margin=True, **predict_params)
+
+    # ------------------------------------------------------------ model files
+    def save_model(self, fname) -> None:
+        """Save the model (XGBoost's JSON or UBJSON) with what skfocal needs to predict as before.
+
+        The file is an ordinary XGBoost model: ``xgboost.Booster(model_file=fname).predict``
+        gives the sigmoid (softmax) of the margin, the start score included. The classes, the
+        loss, the start score and the focal parameters are stored in it too, so
+        :meth:`load_model` restores a ``FocalXGBClassifier`` that predicts exactly as this one.
+
+        Parameters
+        ----------
+        fname : str or os.PathLike
+            Output file; ``.json`` or ``.ubj``.
+        """
+        booster = self.get_booster()
+        if "init_score_" not in self.__dict__:
+            raise ValueError(f"This {type(self).__name__} is not fitted by skfocal; fit it before saving.")
+        booster.set_attr(**{_STATE_ATTR: json.dumps(self._model_state())})
+        try:
+            super().save_model(fname)
+        finally:
+            booster.set_attr(**{_STATE_ATTR: None})
+
+    def load_model(self, fname) -> None:
+        """Load a model saved by :meth:`save_model`: classes, loss, start score and focal parameters included.
+
+        Parameters
+        ----------
+        fname : str, os.PathLike, bytearray
+            A model file written by :meth:`save_model`.
+        """
+        user = {name: getattr(self, name) for name in ("objective", "base_score", "booster")}
+        super().load_model(fname)
+        booster = self.get_booster()
+        state = booster.attr(_STATE_ATTR)
+        booster.set_attr(**{_STATE_ATTR: None})
+        self.__dict__.update(user)  # XGBoost's load_model sets these from the file; they stay the user's
+        if state is None:
+            raise ValueError(
+                f"{fname!r} was not saved by {type(self).__name__}.save_model: it has no classes, loss "
+                "or start score. Load it with xgboost.XGBClassifier().load_model or xgboost.Booster."
+            )
+        self._restore_model_state(json.loads(state))
+
+    def _model_state(self) -> dict:
+        classes = np.asarray(self.classes_)
+        alpha = self.focal_alpha
+        if isinstance(alpha, dict):
+            alpha = {"per_class": [alpha[c] for c in classes.tolist()]}
+        elif alpha is not None and not isinstance(alpha, (str, float, int)):
+            alpha = np.asarray(alpha, dtype=float).tolist()
+        weights = self.loss_.class_weights_
+        state = {
+            "classes": classes.tolist(),
+            "classes_dtype": classes.dtype.str,
+            "init_score": np.asarray(self.init_score_).tolist(),
+            "gamma": float(self.loss_.gamma),
+            "class_weights": None if weights is None else np.asarray(weights).tolist(),
+            "focal_gamma": self.focal_gamma,
+            "focal_alpha": alpha,
+            "posterior_correction": bool(self.posterior_correction),
+            "n_features_in": int(self.n_features_in_),
+        }
+        if "_feature_names_in_value" in self.__dict__:
+            state["feature_names_in"] = [str(name) for name in self.feature_names_in_]
+        return state
+
+    def _restore_model_state(self, state: dict) -> None:
+        classes = np.asarray(state["classes"], dtype=np.dtype(state["classes_dtype"]))
+        alpha = state["focal_alpha"]
+        if isinstance(alpha, dict):
+            alpha = dict(zip(classes.tolist(), alpha["per_class"], strict=True))
+        self.set_params(
+            focal_gamma=state["focal_gamma"], focal_alpha=alpha, posterior_correction=state["posterior_correction"]
+        )
+        loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
+        self._classes_value = classes
+        self.loss_ = loss_class(alpha=state["class_weights"], gamma=state["gamma"])
+        init_score = state["init_score"]
+        self.init_score_ = float(init_score) if np.ndim(init_score) == 0 else np.asarray(init_score, dtype=float)
+        self.n_features_in_ = state["n_features_in"]
+        del self.feature_names_in_
+        if "feature_names_in" in state:
+            self.feature_names_in_ = np.asarray(state["feature_names_in"], dtype=object)

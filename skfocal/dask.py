@@ -124,9 +124,8 @@ class _DaskFocalMixin:
 
     _local_class: type
 
-    def _sklearn_objective(self, loss) -> SklearnObjective:
-        local = super()._sklearn_objective(loss)
-        return _WorkerObjective(local.loss, local.hessian_scale)
+    def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
+        return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset)
 
     def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
         self.client = client
@@ -151,7 +150,7 @@ class _DaskFocalMixin:
         return X.chunks[0] if isinstance(X, da.Array) else X.to_dask_array(lengths=True).chunks[0]
 
     def _dask_targets(self, X, y, sample_weight):
-        """Classes, encoded labels and weighted class totals, computed on the cluster."""
+        """Classes, encoded labels, weighted class totals and class counts, computed on the cluster."""
         y = _as_array(y, "y")
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D, got {y.ndim} dimensions.")
@@ -183,12 +182,15 @@ class _DaskFocalMixin:
         if sample_weight is not None and not found["w_total"] > 0:
             raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
         y_enc = y.map_blocks(_encode_block, classes, dtype=np.int64)
-        totals = da.bincount(y_enc, weights=sample_weight, minlength=len(classes)).compute()
-        return classes, y_enc, np.asarray(totals, dtype=float), sample_weight
+        k = len(classes)
+        totals, counts = dask.compute(
+            da.bincount(y_enc, weights=sample_weight, minlength=k), da.bincount(y_enc, minlength=k)
+        )
+        return classes, y_enc, np.asarray(totals, dtype=float), np.asarray(counts), sample_weight
 
-    def _encode_eval(self, eval_set, init_score):
+    def _encode_eval(self, eval_set, plan):
         """Eval sets with encoded labels, and each one's start scores, as Dask collections."""
-        classes = self._classes_value
+        classes, init_score = plan.classes, plan.init_score
         pairs, starts = [], []
         if isinstance(eval_set, tuple):
             eval_set = [eval_set]
@@ -245,19 +247,18 @@ class _DaskFocalMixin:
             The fitted estimator.
         """
         self.__dict__.pop("init_score_", None)
-        self._check_parameters()
+        params = self._check_parameters()
         X = self._check_X(X)
-        classes, y_enc, class_totals, sample_weight = self._dask_targets(X, y, sample_weight)
-        loss, init_score = self._loss_and_start(classes, class_totals)
+        classes, y_enc, class_totals, class_counts, sample_weight = self._dask_targets(X, y, sample_weight)
+        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
         self._record_features(X)
-        self._fit_dask_booster(X, y_enc, sample_weight, loss, init_score, dict(fit_params))
-        self.loss_ = loss
-        self.init_score_ = init_score
+        self._fit_dask_booster(X, plan, dict(fit_params))
+        self._set_fitted(plan)
         return self
 
     def _booster_params(self) -> dict:
-        """The booster estimator's parameters: everything but the focal ones and the client."""
-        excluded = {*FOCAL_PARAMS, "client"}
+        """The booster estimator's parameters: all but the focal ones, the client and those the plan translated."""
+        excluded = {*FOCAL_PARAMS, "client", *self._translated_params()}
         return {k: v for k, v in self.get_params().items() if k not in excluded}
 
     # ------------------------------------------------------------- prediction
@@ -368,21 +369,21 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
     )
 
     _local_class = FocalLGBMClassifier
+    _SCORES_START = True  # lightgbm.dask gets the start scores as a Dask init_score array
 
-    def _fit_dask_booster(self, X, y_enc, sample_weight, loss, init_score, fit_params) -> None:
+    def _fit_dask_booster(self, X, plan, fit_params) -> None:
         for name in ("init_score", "eval_init_score", "init_model"):
             if fit_params.pop(name, None) is not None:
                 raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
         params = self._booster_params()
-        params["class_weight"] = None  # already part of the loss (_booster_class_weights)
         if not any(alias in params for alias in ("metric", "metrics", "metric_types")):
             params["metric"] = "None"  # LightGBM's default would read raw margins as probabilities
         model = lgb_dask.DaskLGBMClassifier(client=self.client, **params)
-        model.set_params(objective=self._sklearn_objective(loss))
+        model.set_params(objective=plan.objective)
         eval_set = _pop_eval_pairs(fit_params)
-        metrics = self._pop_user_metrics(fit_params) + [_LGBMFocalMetric(loss)]
+        metrics = [*self._user_metrics(fit_params), _LGBMFocalMetric(plan.metric)]
         if eval_set:
-            eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, init_score)
+            eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, plan)
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
                 fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
@@ -392,14 +393,14 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
             if self.n_jobs is None:  # lightgbm.dask warns about its own default n_jobs=None too
                 warnings.filterwarnings("ignore", "Parameter n_jobs will be ignored", UserWarning)
             model.fit(
-                X, y_enc, sample_weight=sample_weight, init_score=self._start_scores(y_enc, init_score),
+                X, plan.y, sample_weight=plan.sample_weight, init_score=self._start_scores(plan.y, plan.init_score),
                 eval_metric=metrics, **fit_params,
             )  # fmt: skip
         # Take over the fitted state of the booster's local estimator, as lightgbm.dask does.
         trained = model.to_local()
         keep = set(trained.get_params()) | {"_other_params", "_class_weight"}
         self.__dict__.update({k: v for k, v in trained.__dict__.items() if k not in keep})
-        self._fold_init_score(init_score)
+        self._fold_init_score(plan.init_score)
 
 
 class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
@@ -416,19 +417,19 @@ class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
     def _wrapper_params(self) -> set:
         return super()._wrapper_params() | {"client"}
 
-    def _fit_dask_booster(self, X, y_enc, sample_weight, loss, init_score, fit_params) -> None:
+    def _fit_dask_booster(self, X, plan, fit_params) -> None:
         for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
             if fit_params.pop(name, None) is not None:
                 raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
         model = xgb_dask.DaskXGBClassifier(**self._booster_params())
         model.client = self.client
-        model.set_params(**self._training_params(loss, init_score))
+        attributes = self._training_attributes(plan)
+        model.set_params(**attributes.pop("kwargs"), **attributes)
         eval_set = fit_params.pop("eval_set", None)
         if eval_set:
-            fit_params["eval_set"], _ = self._encode_eval(eval_set, init_score)
-        fit_params.setdefault("verbose", False)
-        model.fit(X, y_enc, sample_weight=sample_weight, **fit_params)
+            fit_params["eval_set"], _ = self._encode_eval(eval_set, plan)
+        model.fit(X, plan.y, sample_weight=plan.sample_weight, **fit_params)
         self._Booster = model.get_booster()
-        self.n_classes_ = len(self._classes_value)
+        self.n_classes_ = plan.n_classes
         if hasattr(model, "evals_result_"):
             self.evals_result_ = model.evals_result_

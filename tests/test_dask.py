@@ -173,8 +173,7 @@ def test_objective_threads_follow_the_worker(client, case):
     from skfocal.dask import _WorkerObjective
 
     estimator = case[0]()
-    estimator._classes_value = np.array([0, 1])
-    objective = estimator._sklearn_objective(BinaryFocalLoss())
+    objective = estimator._make_objective(BinaryFocalLoss(), 2, n_threads=2, offset=None)
     assert isinstance(objective, _WorkerObjective)
     assert client.submit(objective._threads, pure=False).result() == 1
     assert objective._threads() == resolve_n_threads(None)

@@ -385,7 +385,7 @@ def test_booster_parameters_that_contradict_the_focal_objective(data):
     with pytest.raises(ValueError, match="objective"):
         FocalXGBClassifier(objective="binary:logitraw").fit(X, y)
     with pytest.raises(ValueError, match="base_score"):
-        FocalXGBClassifier(base_score=0.3).fit(X, y)
+        FocalXGBClassifier(base_score=1.3).fit(X, y)
     with pytest.raises(ValueError, match="raw margins"):
         FocalLGBMClassifier(metric="binary_logloss").fit(X, y)
     with pytest.raises(ValueError, match="raw margins"):
