@@ -403,9 +403,9 @@ def _plot(records: list[dict], summary: dict, path: str) -> None:
 
     rows = ["mean over data sets", *datasets]  # top to bottom
     # Sized for a documentation column (about 7 inches at 100 pixels per inch): text stays readable.
-    with plt.rc_context({"font.size": 8.5, "axes.titlesize": 9.5, "legend.fontsize": 8.5}):
+    with plt.rc_context({"font.size": 10, "axes.titlesize": 11, "legend.fontsize": 10}):
         fig, axes = plt.subplots(
-            2, len(boosters), figsize=(3.4 * len(boosters), 7.8), squeeze=False, height_ratios=[5, 3]
+            2, len(boosters), figsize=(3.5 * len(boosters), 8.6), squeeze=False, height_ratios=[5, 3]
         )
         for column, booster in enumerate(boosters):
             dots, curves = axes[0, column], axes[1, column]
@@ -433,7 +433,7 @@ def _plot(records: list[dict], summary: dict, path: str) -> None:
                 for y, half in enumerate(band):
                     dots.fill_betweenx([y - 0.4, y + 0.4], -half, half, color="0.88", zorder=1, linewidth=0)
                 dots.axvline(0, color="black", linewidth=1.2, zorder=2)
-                dots.set_xlabel("difference in average precision to log loss")
+                dots.set_xlabel("Δ average precision")
             else:
                 dots.set_xlabel("average precision")
             dots.axhline(0.5, color="0.6", linewidth=0.8)
@@ -451,7 +451,7 @@ def _plot(records: list[dict], summary: dict, path: str) -> None:
                 curves.plot(recall, precision, color=colour, linestyle=linestyle, linewidth=1.3)
             curves.set_xlabel("recall")
             curves.set_ylabel("precision" if column == 0 else "")
-            curves.set_title(f"precision-recall, {shown}", fontsize=8.5)
+            curves.set_title(f"precision-recall, {shown}", fontsize=10)
             curves.set_xlim(0, 1)
             curves.set_ylim(0, 1.02)
             curves.grid(color="0.92")
@@ -469,9 +469,9 @@ def _plot(records: list[dict], summary: dict, path: str) -> None:
         fig.legend(handles=handles, loc="upper center", ncol=3, frameon=False, bbox_to_anchor=(0.5, 1.0))
         top = 0.95 - 0.027 * ((len(families) + 2) // 3)
         fig.text(
-            0.5, top, f"best average precision of the {len(datasets)} data sets: {', '.join(wins)}\n"
-            "grey: the log-loss model's standard deviation over folds",
-            ha="center", va="bottom", color="0.25",
+            0.5, top, f"data sets won on average precision (of {len(datasets)}): {', '.join(wins)}\n"
+            "Δ: minus the log-loss booster's average precision; grey: its std over folds",
+            ha="center", va="bottom", color="0.25", fontsize=9.5,
         )  # fmt: skip
         fig.tight_layout(rect=(0, 0, 1, top - 0.005))
         fig.savefig(path, dpi=200)
