@@ -96,3 +96,12 @@ def test_dask_fit_still_says_when_a_set_n_jobs_is_ignored(client):
     model = FocalDaskLGBMClassifier(client=client, n_estimators=5, verbose=-1, n_jobs=3)
     messages = _warning_messages(lambda: model.fit(X, y))
     assert any("n_jobs will be ignored" in m for m in messages)  # the workers' threads decide
+
+
+def test_the_import_error_says_how_to_install_from_a_checkout():
+    # A fresh interpreter in which `distributed` cannot be imported, as without the dask extra.
+    code = "import sys; sys.modules['distributed'] = None; import skfocal.dask"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "pip install 'skfocal[dask]'" in done.stderr
+    assert "pip install '.[dask]'" in done.stderr  # the form that works from a clone

@@ -44,6 +44,23 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     assert datasets[1] == "(1484, 8) 3.4% positives"  # the comment in the block
 
 
+def test_docs_front_page_python_blocks_run(tmp_path, monkeypatch, capsys):
+    """The docs' front page repeats the quickstart and the data-set lines; they run too."""
+    rst = (ROOT / "docs" / "index.rst").read_text()
+    blocks = [
+        "\n".join(line[3:] for line in match.group(1).splitlines())
+        for match in re.finditer(r"^\.\. code-block:: python\n\n((?:   .*\n|\n)+)", rst, re.M)
+    ]
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)
+    readme_quickstart = next(b for b in _blocks("python") if "FocalLGBMClassifier(" in b)
+    assert blocks[0].strip() == readme_quickstart.strip()  # the same code, the same comments
+    for block in blocks:
+        exec(compile(block, "docs/index.rst", "exec"), {})
+    score, logged = (float(line) for line in capsys.readouterr().out.splitlines()[:2])
+    assert score == pytest.approx(logged, rel=1e-9)  # as in the README's quickstart
+
+
 def test_readme_counts_the_data_sets_right():
     from skfocal.datasets import list_datasets
 
