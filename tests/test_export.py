@@ -90,13 +90,13 @@ def test_lgbm_margins_contributions_and_leaves_keep_working(data):
 
 def test_lgbm_corrected_probabilities_from_the_native_file(data, tmp_path):
     X, y, n_classes = data
-    est = _lgbm(X, y, focal_alpha=None, posterior_correction=True)
+    est = _lgbm(X, y, focal_alpha=0.3 if n_classes == 2 else [1.0, 2.0, 0.5], posterior_correction=True)
     est.booster_.save_model(tmp_path / "m.txt")
-    served = lgb.Booster(model_file=tmp_path / "m.txt").predict(X)
-    prob = served if n_classes == 2 else served  # focal_posterior takes class-1 probabilities or rows
+    served = lgb.Booster(model_file=tmp_path / "m.txt").predict(X)  # P(class 1), or one row per sample
     # 1e-9: the same closed form on probabilities instead of margins; near p = 1 the complement
     # of a float64 probability is known to about 1e-16 / (1 - p), far below this bound here.
-    np.testing.assert_allclose(focal_posterior(prob, gamma=2.0), est.predict_proba(X), rtol=0, atol=1e-9)
+    corrected = focal_posterior(served, gamma=est.loss_.gamma, alpha=est.loss_.alpha)
+    np.testing.assert_allclose(corrected, est.predict_proba(X), rtol=0, atol=1e-9)
 
 
 def test_lgbm_refit_and_early_stopping_keep_their_attributes(data):
