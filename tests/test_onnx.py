@@ -123,6 +123,21 @@ def test_onnx_extreme_probabilities_keep_their_relative_accuracy(name):
     np.testing.assert_allclose(proba, expected, rtol=1e-4, atol=1e-30)
 
 
+@pytest.mark.parametrize("target_opset", [None, {"": 15, "ai.onnx.ml": 2}], ids=["latest", "opset15"])
+def test_onnx_categorical_splits_missing_values_and_older_opsets(target_opset):
+    # LightGBM's categorical splits become sets of equality nodes and NaN follows each split's
+    # default branch (in both boosters); both must route a row as the booster does.
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.integers(0, 12, 3000), rng.normal(size=(3000, 3))]).astype(np.float32)
+    y = ((X[:, 0] % 3 == 0) ^ (X[:, 1] > 0.5)).astype(int)
+    X[rng.uniform(size=3000) < 0.05, 1] = np.nan
+    lgbm = ESTIMATORS["lightgbm"](posterior_correction=True).fit(X, y, categorical_feature=[0])
+    xgbm = ESTIMATORS["xgboost"](posterior_correction=True).fit(X, y)  # NaN only: the first column is numeric
+    for est in (lgbm, xgbm):
+        _, proba = _run(to_onnx(est, X[:1], options={"zipmap": False}, target_opset=target_opset), X)
+        np.testing.assert_allclose(proba, est.predict_proba(X), rtol=0, atol=ATOL)
+
+
 # ------------------------------------------------- the closed form alone, at extreme margins
 class _Scope:
     def __init__(self):
@@ -222,3 +237,13 @@ def test_float64_input_is_refused_with_a_hint(data):
     est = ESTIMATORS["xgboost"]().fit(X, y)
     with pytest.raises(TypeError, match="float32"):
         to_onnx(est, X[:1].astype(np.float64))
+
+
+def test_xgboost_categorical_splits_are_refused():
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": pd.Categorical(rng.integers(0, 4, 300)), "b": rng.normal(size=300)})
+    y = (frame["a"].cat.codes.to_numpy() % 2 == 0).astype(int)
+    est = FocalXGBClassifier(n_estimators=5, enable_categorical=True, tree_method="hist").fit(frame, y)
+    with pytest.raises(ValueError, match="categorical"):
+        to_onnx(est, np.zeros((1, 2), dtype=np.float32))
