@@ -54,41 +54,47 @@ def numpy_reference_objective(y_true, y_pred, sample_weight=None):
 
 
 def make_data(rows: int, classes: int = 2):
-    weights = [0.99] if classes == 2 else [0.8, 0.15]
+    weights = [0.99] if classes == 2 else ([0.8, 0.15] if classes == 3 else None)
     X, y = make_classification(
         n_samples=rows, n_features=20, n_informative=10, n_classes=classes, weights=weights, random_state=0
     )
     return X.astype(np.float32), y
 
 
-def build(booster: str, objective: str, n_jobs: int, rounds: int, classes: int = 2):
-    params = {"n_estimators": rounds, "n_jobs": n_jobs, "random_state": 0}
+def estimator_class(booster: str, objective: str):
+    """The estimator class, imported here (the built-in one without importing skfocal)."""
     if booster == "lgbm":
+        if objective == "skfocal":
+            from skfocal import FocalLGBMClassifier
+
+            return FocalLGBMClassifier
         from lightgbm import LGBMClassifier
 
-        from skfocal import FocalLGBMClassifier
+        return LGBMClassifier
+    if objective == "skfocal":
+        from skfocal import FocalXGBClassifier
 
-        params["verbose"] = -1
-        if objective == "builtin":
-            return LGBMClassifier(**params)
-        if objective == "numpy":
-            return LGBMClassifier(objective=numpy_reference_objective, **params)
-        return FocalLGBMClassifier(focal_gamma=GAMMA, focal_alpha=ALPHA if classes == 2 else None, **params)
+        return FocalXGBClassifier
     from xgboost import XGBClassifier
 
-    from skfocal import FocalXGBClassifier
+    return XGBClassifier
 
-    params["max_depth"] = 6
+
+def build(booster: str, objective: str, n_jobs: int, rounds: int, classes: int = 2):
+    params = {"n_estimators": rounds, "n_jobs": n_jobs, "random_state": 0}
+    params.update({"verbose": -1} if booster == "lgbm" else {"max_depth": 6})
+    estimator = estimator_class(booster, objective)
     if objective == "builtin":
-        return XGBClassifier(**params)
+        return estimator(**params)
     if objective == "numpy":
-        return XGBClassifier(objective=numpy_reference_objective, **params)
-    return FocalXGBClassifier(focal_gamma=GAMMA, focal_alpha=ALPHA if classes == 2 else None, **params)
+        return estimator(objective=numpy_reference_objective, **params)
+    return estimator(focal_gamma=GAMMA, focal_alpha=ALPHA if classes == 2 else None, **params)
 
 
 def peak_memory_mib(booster: str, objective: str, data_path: str, classes: int, n_jobs: int, rounds: int) -> tuple:
-    """Peak resident memory of the process during one fit, and what the fit added to the memory
-    before it (with the data loaded and the libraries imported), in MiB, in a fresh process.
+    """Peak resident memory of the process during one fit, what the fit added to the memory
+    before it, and that memory before it (with the data loaded, the libraries imported and a
+    fit of 20,000 rows done), in MiB, in a fresh process.
 
     The data is loaded from ``data_path`` and a short fit warms the imports; a thread then
     samples the resident set size (psutil) every 5 ms during the measured fit.
@@ -100,7 +106,7 @@ import numpy as np, psutil
 sys.path.insert(0, {here!r})
 import bench_speed as b
 data = np.load({data_path!r}); X, y = data["X"], data["y"]
-b.build({booster!r}, {objective!r}, {n_jobs}, 1, {classes}).fit(X[:2000], y[:2000])
+b.build({booster!r}, {objective!r}, {n_jobs}, 1, {classes}).fit(X[:20000], y[:20000])  # the large-input path
 gc.collect()
 proc = psutil.Process(); before = proc.memory_info().rss; peak = [before]; done = threading.Event()
 def sample():
@@ -109,11 +115,11 @@ def sample():
 thread = threading.Thread(target=sample); thread.start()
 b.build({booster!r}, {objective!r}, {n_jobs}, {rounds}, {classes}).fit(X, y)
 done.set(); thread.join()
-print(peak[0] / 2**20, (peak[0] - before) / 2**20)
+print(peak[0] / 2**20, (peak[0] - before) / 2**20, before / 2**20)
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    peak, added = out.stdout.strip().splitlines()[-1].split()
-    return float(peak), float(added)
+    peak, added, before = out.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(added), float(before)
 
 
 def median_memory_mib(*args, repeats: int) -> tuple:
@@ -194,25 +200,458 @@ def compile_table(first: dict) -> list[str]:
     return lines
 
 
+# ------------------------------------------------------------------------------ the goal table
+# One row per workload and booster: skfocal's estimator against the same booster's built-in
+# objective with the same tree parameters, timed in alternated pairs (the order flips from pair
+# to pair, so a drift in machine load hits both alike), median of the pairs, and the spread as
+# the smallest and largest ratio of one pair.
+WORKLOADS = ["binary", "eval", "multiclass", "small", "grid", "first-fit", "memory", "dask"]
+GRID_FOCAL = {"focal_gamma": [0.5, 1.0, 2.0], "focal_alpha": [None, 0.25, 0.5]}
+# The built-in estimator's 9 candidates: the class weighting and the L1 penalty, which leave
+# the size of the trees alone, as the focal parameters do.
+GRID_BUILTIN = {"scale_pos_weight": [1.0, 3.0, 10.0], "reg_alpha": [0.0, 0.1, 1.0]}
+BOOSTER_NAMES = {"lgbm": "LightGBM", "xgb": "XGBoost"}
+
+
+def paired(run_builtin, run_focal, repeats: int) -> dict:
+    """Alternated pairs of ``run_*()`` (each returns seconds): medians, ratio, per-pair spread."""
+    builtin, focal = [], []
+    for i in range(repeats):
+        order = [(run_builtin, builtin), (run_focal, focal)]
+        for run, record in order[::-1] if i % 2 else order:
+            record.append(run())
+    pair_ratios = [f / b for f, b in zip(focal, builtin, strict=True)]
+    return {
+        "builtin": statistics.median(builtin),
+        "focal": statistics.median(focal),
+        "value": statistics.median(focal) / statistics.median(builtin),
+        "spread": (min(pair_ratios), max(pair_ratios)),
+        "builtin_all": builtin,
+        "focal_all": focal,
+        "pairs": repeats,
+    }
+
+
+def goal_row(workload: str, booster: str, measured: dict, goal: float, unit: str = "s", kind: str = "ratio", **extra):
+    row = {"workload": workload, "booster": booster, "unit": unit, "kind": kind, "goal": goal, **measured, **extra}
+    row["met"] = row["value"] <= goal
+    print(json.dumps(row), file=sys.stderr, flush=True)
+    return row
+
+
+def fit_seconds(booster, objective, X, y, n_jobs, rounds, classes=2, **fit_params):
+    def run():
+        model = build(booster, objective, n_jobs, rounds, classes)
+        start = time.perf_counter()
+        model.fit(X, y, **fit_params)
+        return time.perf_counter() - start
+
+    return run
+
+
+def warm(booster, X, y, n_jobs, classes=2, **fit_params):
+    """One short fit of each estimator: imports and the kernels' first call are not timed."""
+    for objective in ("builtin", "skfocal"):
+        build(booster, objective, n_jobs, 2, classes).fit(X[:20000], y[:20000], **fit_params)
+
+
+def workload_fits(args, name: str) -> list:
+    """The in-process workloads: ``binary``, ``eval``, ``multiclass``, ``small``."""
+    rows = []
+    if name in ("binary", "eval"):
+        n, n_eval = args.binary_rows, (args.eval_rows if name == "eval" else 0)
+        X, y = make_data(n + n_eval)
+        X_fit, y_fit = X[:n], y[:n]
+        for booster in args.boosters:
+            fit_params = {}
+            if n_eval:  # the focal metric against the built-in's default metric
+                fit_params["eval_set"] = [(X[n:], y[n:])]
+                if booster == "xgb":
+                    fit_params["verbose"] = False
+            warm(booster, X_fit, y_fit, args.n_jobs, **fit_params)
+            measured = paired(
+                fit_seconds(booster, "builtin", X_fit, y_fit, args.n_jobs, args.rounds, **fit_params),
+                fit_seconds(booster, "skfocal", X_fit, y_fit, args.n_jobs, args.rounds, **fit_params),
+                args.repeats,
+            )
+            goal = 1.10 if n_eval or booster == "xgb" else 1.05
+            label = f"{n:,} x 20, binary" + (f", {n_eval:,}-row eval set" if n_eval else "")
+            rows.append(goal_row(label, booster, measured, goal))
+    elif name == "multiclass":
+        for classes in args.classes:
+            X, y = make_data(args.multiclass_rows, classes)
+            for booster in args.boosters:
+                warm(booster, X, y, args.n_jobs, classes)
+                measured = paired(
+                    fit_seconds(booster, "builtin", X, y, args.n_jobs, args.rounds, classes),
+                    fit_seconds(booster, "skfocal", X, y, args.n_jobs, args.rounds, classes),
+                    args.repeats,
+                )
+                rows.append(goal_row(f"{args.multiclass_rows:,} x 20, {classes} classes", booster, measured, 1.10))
+    elif name == "small":
+        X, y = make_data(args.small_rows)
+        for booster in args.boosters:
+            warm(booster, X, y, 1)
+            measured = paired(
+                fit_seconds(booster, "builtin", X, y, 1, args.rounds),
+                fit_seconds(booster, "skfocal", X, y, 1, args.rounds),
+                max(args.repeats, 7),
+            )
+            goal = 1.10 if booster == "lgbm" else 1.15
+            rows.append(goal_row(f"{args.small_rows:,} x 20, n_jobs=1", booster, measured, goal))
+    return rows
+
+
+def run_child(code: str, env=None, cwd=None) -> dict:
+    """Run ``code`` in a fresh Python process; its last line of output is JSON."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    full_env = {**os.environ, **(env or {})}
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in [full_env.get("PYTHONPATH"), here] if p)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=full_env, cwd=cwd)
+    if out.returncode:
+        raise RuntimeError(f"benchmark child failed:\n{out.stderr[-3000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+GRID_CODE = """
+import json, time
+start = time.perf_counter()
+from sklearn.model_selection import GridSearchCV
+import bench_speed as b
+from skfocal.datasets import load_page_blocks0
+estimator = b.estimator_class({booster!r}, {objective!r})
+data = load_page_blocks0()
+imported = time.perf_counter()
+params = {{"verbose": -1}} if {booster!r} == "lgbm" else {{}}
+grid = b.GRID_FOCAL if {objective!r} == "skfocal" else b.GRID_BUILTIN
+GridSearchCV(estimator(**params), grid, cv=5, n_jobs=2).fit(data.data, data.target)
+print(json.dumps({{"import": imported - start, "search": time.perf_counter() - imported}}))
+"""
+
+
+def workload_grid(args) -> list:
+    """``GridSearchCV(cv=5, n_jobs=2)``, 9 candidates, on page_blocks0, each in a fresh process."""
+    rows = []
+    for booster in args.boosters:
+        imports = {"builtin": [], "skfocal": []}
+
+        def search(objective, booster=booster, imports=imports):
+            def run():
+                out = run_child(GRID_CODE.format(booster=booster, objective=objective))
+                imports[objective].append(out["import"])
+                return out["search"]
+
+            return run
+
+        measured = paired(search("builtin"), search("skfocal"), args.repeats)
+        note = (
+            f"imports before the search: {statistics.median(imports['builtin']):.2f} s built-in, "
+            f"{statistics.median(imports['skfocal']):.2f} s skfocal"
+        )
+        rows.append(
+            goal_row("GridSearchCV(cv=5, n_jobs=2), 9 candidates, page_blocks0", booster, measured, 1.10, note=note)
+        )
+    return rows
+
+
+FIRST_FIT_CODE = """
+import json, time
+import numpy as np
+import bench_speed as b
+data = np.load({data_path!r}); X, y = data["X"], data["y"]
+start = time.perf_counter()
+estimator = b.estimator_class({booster!r}, {objective!r})
+imported = time.perf_counter()
+b.build({booster!r}, {objective!r}, 1, {rounds}).fit(X, y)
+print(json.dumps({{"import": imported - start, "fit": time.perf_counter() - imported}}))
+"""
+
+
+def read_only_install(root: str) -> dict:
+    """A copy of skfocal in which nothing can be cached: the environment and the path for it.
+
+    No ``__pycache__`` can be made in the package (a file stands where each would go), and
+    ``NUMBA_CACHE_DIR``, the home directory and the temporary directory point below a file.
+    """
+    import shutil
+
+    import skfocal
+
+    package = os.path.join(root, "site", "skfocal")
+    shutil.copytree(os.path.dirname(skfocal.__file__), package, ignore=shutil.ignore_patterns("__pycache__"))
+    for folder, dirs, _ in os.walk(package):
+        for name in [*dirs, None]:
+            target = os.path.join(folder, name) if name else folder
+            with open(os.path.join(target, "__pycache__"), "w", encoding="utf-8"):
+                pass
+    blocker = os.path.join(root, "not-a-directory")
+    with open(blocker, "w", encoding="utf-8"):
+        pass
+    env = {
+        "PYTHONPATH": os.path.join(root, "site"),
+        "NUMBA_CACHE_DIR": os.path.join(blocker, "numba"),
+        "XDG_CACHE_HOME": os.path.join(blocker, "xdg"),
+        "HOME": os.path.join(blocker, "home"),
+        "TMPDIR": os.path.join(root, "tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    os.makedirs(env["TMPDIR"])
+    return env
+
+
+def workload_first_fit(args) -> list:
+    """First fit (100 rounds, ``n_jobs=1``) of ``--small-rows`` rows in a fresh process."""
+    scratch = tempfile.mkdtemp(prefix="bench_speed_first_")
+    X, y = make_data(args.small_rows)
+    data_path = os.path.join(scratch, "data.npz")
+    np.savez(data_path, X=X, y=y)
+    warm_cache = {"NUMBA_CACHE_DIR": os.path.join(scratch, "numba")}
+    read_only = read_only_install(os.path.join(scratch, "ro"))
+    # The same read-only install with skfocal's own fallback cache directory blocked too, so
+    # that nothing at all can be cached.
+    nothing = {**read_only, "TMPDIR": os.path.join(scratch, "tmp-blocked")}
+    os.makedirs(nothing["TMPDIR"])
+    # (skfocal._kernels.fallback_cache_dir: this name in the temporary directory)
+    fallback_block = os.path.join(nothing["TMPDIR"], f"skfocal-numba-cache-{os.getuid()}")
+    with open(fallback_block, "w", encoding="utf-8"):
+        pass
+    cases = [
+        ("warm cache", warm_cache, 0.10),
+        ("read-only install, skfocal's fallback cache", read_only, 1.0),
+        ("nothing writable", nothing, 1.0),
+    ]
+    rows = []
+    for booster in args.boosters:
+        for label, env, goal in cases:
+            imports = {"builtin": [], "skfocal": []}
+
+            def first(objective, env=env, booster=booster, imports=imports):
+                code = FIRST_FIT_CODE.format(
+                    data_path=data_path, booster=booster, objective=objective, rounds=args.rounds
+                )
+
+                def run():
+                    out = run_child(code, env=env)
+                    imports[objective].append(out["import"])
+                    return out["fit"]
+
+                return run
+
+            first("skfocal")()  # fills the cache where one can be written
+            measured = paired(first("builtin"), first("skfocal"), args.repeats)
+            diffs = [f - b for f, b in zip(measured["focal_all"], measured["builtin_all"], strict=True)]
+            measured.update(value=measured["focal"] - measured["builtin"], spread=(min(diffs), max(diffs)))
+            note = (
+                f"import of the estimator class: {statistics.median(imports['builtin']):.2f} s built-in, "
+                f"{statistics.median(imports['skfocal']):.2f} s skfocal"
+            )
+            rows.append(
+                goal_row(
+                    f"first fit, {args.small_rows:,} rows, fresh process: {label}",
+                    booster,
+                    measured,
+                    goal,
+                    kind="difference",
+                    note=note,
+                )
+            )
+    return rows
+
+
+def workload_memory(args) -> list:
+    """Memory added by a ``--binary-rows`` fit, in fresh processes; the libraries' fixed cost apart."""
+    scratch = tempfile.mkdtemp(prefix="bench_speed_memory_")
+    X, y = make_data(args.binary_rows)
+    data_path = os.path.join(scratch, "data.npz")
+    np.savez(data_path, X=X, y=y)
+    rows = []
+    for booster in args.boosters:
+        before = {"builtin": [], "skfocal": []}
+
+        def added(objective, booster=booster, before=before):
+            def run():
+                _, fit_added, rss_before = peak_memory_mib(booster, objective, data_path, 2, args.n_jobs, args.rounds)
+                before[objective].append(rss_before)
+                return fit_added
+
+            return run
+
+        measured = paired(added("builtin"), added("skfocal"), args.memory_repeats)
+        fixed = statistics.median(before["skfocal"]) - statistics.median(before["builtin"])
+        note = (
+            f"resident before the fit (libraries, data, a 20,000-row fit): "
+            f"{statistics.median(before['builtin']):.0f} MiB built-in, "
+            f"{statistics.median(before['skfocal']):.0f} MiB skfocal ({fixed:+.0f} MiB)"
+        )
+        rows.append(
+            goal_row(f"memory added by a {args.binary_rows:,}-row fit", booster, measured, 1.10, unit="MiB", note=note)
+        )
+    return rows
+
+
+def workload_dask(args) -> list:
+    """Dask: ``LocalCluster`` of 2 worker processes (1 thread each), ``--dask-rows`` rows, binary."""
+    import dask.array as da
+    from distributed import Client, LocalCluster
+
+    rows = []
+    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
+        X, y = make_data(args.dask_rows)
+        chunk = -(-args.dask_rows // 4)
+        X, y = da.from_array(X, chunks=(chunk, X.shape[1])), da.from_array(y, chunks=chunk)
+        for booster in args.boosters:
+
+            def dask_fit(objective, booster=booster, rounds=args.rounds):
+                if booster == "lgbm":
+                    from lightgbm.dask import DaskLGBMClassifier as builtin
+
+                    from skfocal.dask import FocalDaskLGBMClassifier as focal
+
+                    params = {"verbose": -1}
+                else:
+                    from xgboost.dask import DaskXGBClassifier as builtin
+
+                    from skfocal.dask import FocalDaskXGBClassifier as focal
+
+                    params = {"max_depth": 6}
+                params.update(n_estimators=rounds, random_state=0, client=client)
+
+                def run():
+                    if objective == "builtin":
+                        model = builtin(**params)
+                    else:
+                        model = focal(focal_gamma=GAMMA, focal_alpha=ALPHA, **params)
+                    start = time.perf_counter()
+                    model.fit(X, y)
+                    return time.perf_counter() - start
+
+                return run
+
+            dask_fit("builtin", rounds=2)()
+            dask_fit("skfocal", rounds=2)()
+            measured = paired(dask_fit("builtin"), dask_fit("skfocal"), args.repeats)
+            rows.append(goal_row(f"Dask, 2 workers, {args.dask_rows:,} rows, binary", booster, measured, 1.10))
+    return rows
+
+
+def format_value(row: dict) -> str:
+    if row["kind"] == "difference":
+        return f"{row['value']:+.2f} s"
+    return f"{row['value']:.2f}x"
+
+
+def format_spread(row: dict) -> str:
+    lo, hi = row["spread"]
+    if row["kind"] == "difference":
+        return f"{lo:+.2f} to {hi:+.2f} s"
+    return f"{lo:.2f}-{hi:.2f}x"
+
+
+def format_goal(row: dict) -> str:
+    return f"<= {row['goal']:.2f} s more" if row["kind"] == "difference" else f"<= {row['goal']:.2f}x"
+
+
+def goal_table(rows: list) -> list[str]:
+    lines = [
+        "| workload | booster | built-in | skfocal | skfocal / built-in | spread over pairs | pairs | goal | met |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        unit = r["unit"]
+        lines.append(
+            f"| {r['workload']} | {BOOSTER_NAMES[r['booster']]} | {r['builtin']:.2f} {unit} | {r['focal']:.2f} {unit} "
+            f"| {format_value(r)} | {format_spread(r)} | {r['pairs']} | {format_goal(r)} "
+            f"| {'yes' if r['met'] else 'no'} |"
+        )
+    notes = [f"- {r['workload']}, {BOOSTER_NAMES[r['booster']]}: {r['note']}" for r in rows if r.get("note")]
+    return lines + ([""] + notes if notes else [])
+
+
+def goal_rst(rows: list, args) -> str:
+    """The goal table as reStructuredText (the docs' speed page includes it)."""
+    lines = [
+        f".. Written by benchmarks/bench_speed.py (--repeats {args.repeats} --rounds {args.rounds} "
+        f"--n-jobs {args.n_jobs}); do not edit.",
+        "",
+        ".. list-table::",
+        "   :header-rows: 1",
+        "",
+        "   * - workload",
+        "     - booster",
+        "     - skfocal / built-in (median)",
+        "     - spread over pairs",
+        "     - goal",
+        "     - met",
+    ]
+    for r in rows:
+        lines += [
+            f"   * - {r['workload']}",
+            f"     - {BOOSTER_NAMES[r['booster']]}",
+            f"     - {format_value(r)}",
+            f"     - {format_spread(r)}",
+            f"     - {format_goal(r)}",
+            f"     - {'yes' if r['met'] else 'no'}",
+        ]
+    return "\n".join(lines) + "\n"
+
+
+def goals_main(args) -> None:
+    rows = []
+    for name in args.workloads:
+        if name in ("binary", "eval", "multiclass", "small"):
+            rows += workload_fits(args, name)
+        elif name == "grid":
+            rows += workload_grid(args)
+        elif name == "first-fit":
+            rows += workload_first_fit(args)
+        elif name == "memory":
+            rows += workload_memory(args)
+        elif name == "dask":
+            rows += workload_dask(args)
+    if args.summary:
+        with open(args.summary, "w", encoding="utf-8") as f:
+            f.write(goal_rst(rows, args))
+    if args.json:
+        print(json.dumps({"goals": rows}, indent=1))
+        return
+    print("\n".join(goal_table(rows)))
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 100_000])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument(
+        "--workloads",
+        nargs="+",
+        default=WORKLOADS,
+        choices=WORKLOADS,
+        help="rows of the goal table to run (default: all)",
+    )
+    parser.add_argument("--detail", action="store_true", help="the per-objective table (numpy recipe, predict, memory)")
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 100_000], help="--detail: data sizes")
+    parser.add_argument("--binary-rows", type=int, default=1_000_000)
+    parser.add_argument("--eval-rows", type=int, default=200_000)
+    parser.add_argument("--multiclass-rows", type=int, default=100_000, help="--detail: 0 to skip the 3-class rows")
+    parser.add_argument("--classes", type=int, nargs="+", default=[3, 10])
+    parser.add_argument("--small-rows", type=int, default=3_000)
+    parser.add_argument("--dask-rows", type=int, default=2_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="alternated pairs (at least 7 for the small fits)")
     parser.add_argument("--rounds", type=int, default=100)
     parser.add_argument("--n-jobs", type=int, default=os.cpu_count())
     parser.add_argument("--boosters", nargs="+", default=["lgbm", "xgb"])
-    parser.add_argument("--multiclass-rows", type=int, default=100_000, help="0 to skip the 3-class rows")
-    parser.add_argument("--no-memory", action="store_true")
+    parser.add_argument("--no-memory", action="store_true", help="--detail: skip memory")
     parser.add_argument(
         "--memory-repeats", type=int, default=3, help="fresh processes per memory sample (median; RSS varies by MiBs)"
     )
-    parser.add_argument("--no-compile", action="store_true", help="skip the first-call (compile) timings")
-    parser.add_argument("--summary", help="also write the ratios as a reStructuredText table to this file (docs)")
+    parser.add_argument("--no-compile", action="store_true", help="--detail: skip the first-call (compile) timings")
+    parser.add_argument("--summary", help="also write the table as reStructuredText to this file (docs)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--first-call-only", action="store_true", help="only the first-call (compile and load) table")
     args = parser.parse_args(argv)
     if args.first_call_only:
         print("\n".join(compile_table(first_calls())))
+        return
+    if not args.detail:
+        goals_main(args)
         return
 
     settings = [(rows, 2) for rows in args.rows]

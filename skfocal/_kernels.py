@@ -24,20 +24,27 @@ The arithmetic is done in float64 whatever the input dtype, so the only differen
 reference is the final rounding to float32 (relative 6e-8), far inside the accuracy required of
 the loss (gradient 1e-5, Hessian 1e-4). ``tests/test_kernels.py`` holds the two together.
 
+The eval metric (``binary_mean_loss``, ``multiclass_mean_loss``) runs the same blocks: the
+per-row focal loss in float64, summed per block and the block sums added in row order.
+
 Numba compiles the kernels on first use, for each kind of input (one to two seconds;
 ``benchmarks/bench_speed.py`` reports it), and caches the machine code (``NUMBA_CACHE_DIR``,
 else next to this file, else numba's user cache directory). Where none is writable (a
-read-only install), the kernels compile in memory instead.
+read-only install and home directory), they are cached in a private directory of this user's
+under the temporary directory (:func:`fallback_cache_dir`); where that cannot be used either,
+they compile in memory in every process. Small inputs never get here (:mod:`skfocal._fastpath`).
 """
 
 from __future__ import annotations
 
+import os
+import tempfile
 import threading
 
 import numba
 import numpy as np
 
-__all__ = ["binary_gradient_hessian", "multiclass_gradient_hessian"]
+__all__ = ["binary_gradient_hessian", "binary_mean_loss", "multiclass_gradient_hessian", "multiclass_mean_loss"]
 
 # The values of skfocal._loss.HESSIAN_FLOOR and _loss._TINY (tests/test_kernels.py checks
 # that they agree). Written here rather than imported: numba freezes globals into the compiled
@@ -52,12 +59,73 @@ BLOCK_VALUES = 1 << 15
 MIN_VALUES_PER_THREAD = 1 << 16
 
 
+def fallback_cache_dir() -> str:
+    """Where the kernels are cached when numba finds no writable place: a private temporary directory."""
+    owner = os.getuid() if hasattr(os, "getuid") else os.getlogin()
+    return os.path.join(tempfile.gettempdir(), f"skfocal-numba-cache-{owner}")
+
+
+def _private_directory(path: str) -> bool:
+    """Make ``path`` (mode 0700) if need be; ``True`` if it is a directory only this user can write."""
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        st = os.stat(path)
+        tempfile.TemporaryFile(dir=path).close()
+    except OSError:
+        return False
+    # Cached machine code is loaded and run: in a shared temporary directory, accept only a
+    # directory of this user's that nobody else can write to.
+    mine = not hasattr(os, "getuid") or st.st_uid == os.getuid()
+    return mine and not st.st_mode & 0o022
+
+
+_FALLBACK_CACHE = None
+
+
+def _fallback_cache_class():
+    """numba's function cache, located in :func:`fallback_cache_dir` (built once; ``None`` if unusable)."""
+    global _FALLBACK_CACHE
+    if _FALLBACK_CACHE is None:
+        try:
+            from numba.core import caching
+
+            class Locator(caching._SourceFileBackedLocatorMixin, caching._CacheLocator):
+                def __init__(self, py_func, py_file):
+                    self._py_file = py_file
+                    self._lineno = py_func.__code__.co_firstlineno
+                    self._cache_path = os.path.join(fallback_cache_dir(), self.get_suitable_cache_subpath(py_file))
+
+                def get_cache_path(self):
+                    return self._cache_path
+
+            class Impl(caching.CompileResultCacheImpl):
+                _locator_classes = [Locator]
+
+            class FallbackCache(caching.FunctionCache):
+                _impl_class = Impl
+
+            _FALLBACK_CACHE = FallbackCache
+        except (ImportError, AttributeError):  # numba's private caching API changed
+            _FALLBACK_CACHE = False
+    return _FALLBACK_CACHE or None
+
+
 def _jit(func):
+    """``numba.njit`` with numba's cache; where numba finds no writable cache location (a
+    read-only install and home directory), :func:`fallback_cache_dir`; where that is not
+    usable either, compiled in memory in every process (``_cache`` is then numba's ``NullCache``)."""
     options = {"nogil": True, "error_model": "numpy"}
     try:
         return numba.njit(cache=True, **options)(func)
-    except RuntimeError:  # numba found no writable cache directory: compile in memory
-        return numba.njit(**options)(func)
+    except RuntimeError:  # numba found no writable cache directory
+        dispatcher = numba.njit(**options)(func)
+    cache = _fallback_cache_class()
+    if cache is not None and _private_directory(fallback_cache_dir()):
+        try:
+            dispatcher._cache = cache(func)
+        except (RuntimeError, OSError):
+            pass  # compile in memory
+    return dispatcher
 
 
 def _fill_q_gamma(gamma: float, q_gamma: np.ndarray, log_q_times_gamma) -> bool:
@@ -141,6 +209,48 @@ def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_
     offset = 0.0 if offset is None else float(offset)
     work = _on_rows(_binary_block, y, z, w, grad, hess, offset, float(gamma), w0, w1, float(scale))
     _run_blocks(z.shape[0], 1, work, n_threads)
+
+
+@_jit
+def _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma_in, w, square, w0, w1):
+    # Sum of w * alpha_t * q**gamma * -log(p_t), and of w, over the block (the expressions of
+    # BinaryFocalLoss._terms): log p_t = -(max(-m, 0) + log1p(e)), q from e = exp(-|m|).
+    weighted = w.shape[0] > 0
+    total = 0.0
+    weight_total = 0.0
+    for i in range(z.shape[0]):
+        positive = y[i] > 0.5
+        zi = np.float64(z[i]) + offset
+        m = zi if positive else -zi
+        ei = e[i]
+        r = 1.0 / (1.0 + ei)
+        q = ei * r if m >= 0.0 else r
+        q_gamma = q * q if square else q_gamma_in[i]
+        wi = np.float64(w[i]) if weighted else 1.0
+        total += wi * (w1 if positive else w0) * q_gamma * (max(-m, 0.0) + log1p_e[i])
+        weight_total += wi
+    return total, weight_total
+
+
+def _binary_loss_block(y, z, w, scratch, offset, gamma, w0, w1):
+    n = z.shape[0]
+    e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
+    _binary_neg_abs(z, offset, e)
+    np.exp(e, out=e)
+    np.log1p(e, out=log1p_e)
+    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, offset, log1p_e, gamma, q_gamma))
+    return _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma, w, square, w0, w1)
+
+
+def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+    """The (``w``-weighted) mean binary focal loss of the scores ``z`` (plus ``offset``).
+
+    ``y``: labels 0/1; ``z``: 1-D scores of any float dtype and stride; ``w``: row weights or
+    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``. A sum of weights of 0 gives nan.
+    """
+    w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
+    offset = 0.0 if offset is None else float(offset)
+    return _mean_over_blocks(_binary_loss_block, y, z, w, 1, n_threads, offset, float(gamma), w0, w1)
 
 
 # -------------------------------------------------------------------------------------- multiclass
@@ -331,6 +441,55 @@ def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess
     _run_blocks(z.shape[0], k, work, n_threads)
 
 
+@_jit
+def _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q_in, q_gamma_in, w, square):
+    # Sum of w * alpha_t * q**gamma * -log(p_t), and of w, over the block, with
+    # log p_t = z_t - (row maximum) - log1p(s) (MulticlassFocalLoss._terms via _log_softmax_parts).
+    weighted = w.shape[0] > 0
+    total = 0.0
+    weight_total = 0.0
+    for i in range(q_in.shape[0]):
+        log_pt = (0.0 if label[i] == top[i] else z_gap[i]) - log1p_s[i]
+        q = q_in[i]
+        q_gamma = q * q if square else q_gamma_in[i]
+        wi = np.float64(w[i]) if weighted else 1.0
+        total -= wi * alpha_t[i] * q_gamma * log_pt
+        weight_total += wi
+    return total, weight_total
+
+
+def _multiclass_loss_block(y, z, w, scratch, offset, alpha, gamma):
+    n, k = z.shape
+    e = scratch.values[: k * n].reshape(k, n)
+    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma = (v[:n] for v in scratch.vectors[:9])
+    top, label = scratch.top[:n], scratch.label[:n]
+    np.copyto(e.T, z)
+    _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
+    np.exp(e, out=e)
+    _softmax_rest(e, top, label, s, e_t, inv_norm, q)
+    np.log1p(s, out=log1p_s)
+
+    def log_q_times_gamma():
+        np.maximum(q, _TINY, out=q_gamma)
+        np.log(q_gamma, out=q_gamma)
+        np.multiply(q_gamma, gamma, out=q_gamma)
+
+    square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
+    return _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q, q_gamma, w, square)
+
+
+def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+    """The (``w``-weighted) mean softmax focal loss of the ``(n, K)`` scores ``z`` (plus ``offset``, ``(K,)``).
+
+    ``y``: labels ``0 .. K-1``; ``z`` in any layout and float dtype; ``w``: row weights or an
+    empty array; ``class_weights``: ``(K,)`` or ``None``. A sum of weights of 0 gives nan.
+    """
+    k = z.shape[1]
+    alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
+    offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
+    return _mean_over_blocks(_multiclass_loss_block, y, z, w, k, n_threads, offset, alpha, float(gamma))
+
+
 # ----------------------------------------------------------------------------------------- driver
 class _Scratch:
     """One thread's float64 work space for a block of ``rows`` rows and ``k`` classes (``k=1``: binary)."""
@@ -355,6 +514,23 @@ def _on_rows(block, y, z, w, grad, hess, *params):
         block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows], scratch, *params)
 
     return work
+
+
+def _mean_over_blocks(block, y, z, w, k, n_threads, *params) -> float:
+    """``sum(w * loss) / sum(w)`` from per-block sums of ``block``, added in row order
+    (so the result does not depend on the number of threads)."""
+    sums = {}
+
+    def work(lo, hi, scratch):
+        rows = slice(lo, hi)
+        sums[lo] = block(y[rows], z[rows], w[rows] if w.shape[0] else w, scratch, *params)
+
+    _run_blocks(z.shape[0], k, work, n_threads)
+    total = weight_total = 0.0
+    for lo in sorted(sums):
+        total += sums[lo][0]
+        weight_total += sums[lo][1]
+    return total / weight_total if weight_total != 0.0 else float("nan")
 
 
 def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:

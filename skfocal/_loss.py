@@ -264,13 +264,14 @@ class _FocalLoss:
 
         The estimators validate labels and weights once in ``fit``; this skips re-checking them
         every boosting round and runs the fused kernels of :mod:`skfocal._kernels` (the same
-        formulas, held to :meth:`gradient_hessian` by the tests). Labels may be any numeric
-        dtype holding ``0 .. K-1``. The Hessian is multiplied by ``hessian_scale``; ``out`` is a
-        pair of float32 arrays of the shape of ``raw_score`` to write into (allocated if
-        ``None``); ``n_threads`` threads share the rows; ``offset`` (a start score: a number for
-        two classes, ``(K,)`` for K) is added to ``raw_score`` first.
+        formulas, held to :meth:`gradient_hessian` by the tests); small inputs take this numpy
+        reference instead and never import numba (:mod:`skfocal._fastpath`). Labels may be any
+        numeric dtype holding ``0 .. K-1``. The Hessian is multiplied by ``hessian_scale``;
+        ``out`` is a pair of float32 arrays of the shape of ``raw_score`` to write into
+        (allocated if ``None``); ``n_threads`` threads share the rows; ``offset`` (a start
+        score: a number for two classes, ``(K,)`` for K) is added to ``raw_score`` first.
         """
-        from . import _kernels  # numba is imported on the first training call, not with skfocal
+        from . import _fastpath
 
         z = np.asarray(raw_score)
         if z.dtype not in (np.float32, np.float64):
@@ -281,8 +282,7 @@ class _FocalLoss:
             w = w.astype(np.float64)
         if out is None:
             out = (np.empty_like(z, dtype=np.float32), np.empty_like(z, dtype=np.float32))
-        kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
-        kernel(y, z, w, self._gamma, self.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset)
+        _fastpath.gradient_hessian(self, y, z, w, hessian_scale, out, n_threads=n_threads, offset=offset)
         return out
 
     def hessian_exact(self, y_true, raw_score) -> np.ndarray:

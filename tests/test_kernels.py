@@ -1,5 +1,7 @@
-"""The compiled training path (skfocal._kernels) against the numpy reference of skfocal._loss.
+"""The training path and the eval metric (skfocal._fastpath: the compiled kernels of
+skfocal._kernels, or numpy for small inputs) against the numpy reference of skfocal._loss.
 
+Every equality test runs both paths (the ``path`` fixture moves the size limit out of the way).
 The reference itself is held to 50-digit mpmath values in test_loss.py / test_loss_multiclass.py
 (where the training path is also checked against the accuracy bounds directly); here the fast
 path is checked to compute the same numbers for every input the boosters can hand it.
@@ -9,6 +11,10 @@ weights add one more rounding, and the two paths may differ in the last bits of 
 arithmetic. ``RTOL = 3e-7`` covers that with margin and is far below the accuracy bounds
 (gradient 1e-5, Hessian 1e-4). Values below float32's normal range (1.2e-38) lose relative
 precision by construction, so ``ATOL = 1e-37`` (a booster cannot see them anyway).
+
+The metric is float64 throughout: each row's loss is the reference's expression up to a few
+float64 roundings (``q`` is formed as ``e / (1 + e)`` rather than ``exp(log q)``), and the sum
+runs in another order, so ``METRIC_RTOL = 1e-10`` (a million float64 roundings at most).
 """
 
 from __future__ import annotations
@@ -25,10 +31,11 @@ import numpy as np
 import pytest
 
 import skfocal
-from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, _kernels
-from skfocal._base import SklearnObjective, resolve_n_threads
+from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, _fastpath, _kernels
+from skfocal._base import SklearnObjective, resolve_n_threads, weighted_mean_loss
 
 RTOL, ATOL = 3e-7, 1e-37
+METRIC_RTOL = 1e-10
 GAMMAS = [0.0, 0.5, 1.0, 2.0, 3.7]  # 0, 1, 2 take the multiplication path, the others exp(gamma log q)
 BLOCK = _kernels.BLOCK_VALUES
 # odd lengths, and lengths around the block size and the threading threshold
@@ -65,6 +72,15 @@ GAP_ROWS = np.array(
 )
 
 
+@pytest.fixture(params=["kernels", "numpy"])
+def path(request, monkeypatch):
+    """Run the test on the compiled kernels and again on the numpy path, whatever the input size."""
+    limit = -1 if request.param == "kernels" else 1 << 62
+    monkeypatch.setattr(_fastpath, "SMALL_BINARY", limit)
+    monkeypatch.setattr(_fastpath, "SMALL_MULTICLASS", limit)
+    return request.param
+
+
 def _check(fast, reference):
     grad, hess = fast
     ref_grad, ref_hess = reference
@@ -78,7 +94,7 @@ def _check(fast, reference):
 @pytest.mark.parametrize("n", LENGTHS)
 @pytest.mark.parametrize("gamma", GAMMAS)
 @pytest.mark.parametrize("alpha", [None, 0.25])
-def test_binary_fast_path_equals_reference(n, gamma, alpha):
+def test_binary_fast_path_equals_reference(n, gamma, alpha, path):
     rng = np.random.default_rng(n)
     y, z = _binary_case(n, rng)
     loss = BinaryFocalLoss(alpha=alpha, gamma=gamma)
@@ -88,8 +104,8 @@ def test_binary_fast_path_equals_reference(n, gamma, alpha):
 
 @pytest.mark.parametrize("n", LENGTHS)
 @pytest.mark.parametrize("gamma", GAMMAS)
-@pytest.mark.parametrize("k", [3, 5])
-def test_multiclass_fast_path_equals_reference(n, gamma, k):
+@pytest.mark.parametrize("k", [2, 3, 5, 10])
+def test_multiclass_fast_path_equals_reference(n, gamma, k, path):
     rng = np.random.default_rng(n + k)
     y, z = _multiclass_case(n, k, rng)
     loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
@@ -98,7 +114,7 @@ def test_multiclass_fast_path_equals_reference(n, gamma, k):
 
 
 @pytest.mark.parametrize("gamma", GAMMAS)
-def test_multiclass_fast_path_at_subnormal_class_shares(gamma):
+def test_multiclass_fast_path_at_subnormal_class_shares(gamma, path):
     k = GAP_ROWS.shape[1]
     z = np.repeat(GAP_ROWS, k, axis=0)
     y = np.tile(np.arange(k), len(GAP_ROWS))  # every row with every label
@@ -114,7 +130,7 @@ def test_multiclass_fast_path_at_subnormal_class_shares(gamma):
 @pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("weight_dtype", [None, np.float32, np.float64, np.int64])
 @pytest.mark.parametrize("k", [2, 4])
-def test_dtypes_and_weights(label_dtype, score_dtype, weight_dtype, k):
+def test_dtypes_and_weights(label_dtype, score_dtype, weight_dtype, k, path):
     # LightGBM hands float32 labels and weights with float64 scores; XGBoost float32 scores.
     rng = np.random.default_rng(k)
     n = 513
@@ -136,7 +152,7 @@ def test_dtypes_and_weights(label_dtype, score_dtype, weight_dtype, k):
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_non_contiguous_inputs(k):
+def test_non_contiguous_inputs(k, path):
     rng = np.random.default_rng(1)
     n = 3001
     if k == 2:
@@ -156,7 +172,7 @@ def test_non_contiguous_inputs(k):
 
 @pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("k", [2, 3])
-def test_offset_is_added_to_the_scores(score_dtype, k):
+def test_offset_is_added_to_the_scores(score_dtype, k, path):
     # LightGBM trains without an init_score array: the objective adds the start score itself.
     # The kernels add it in float64 to the float64 value of each score, which is exactly what
     # adding it to the scores beforehand in float64 gives, so the results are bit-identical.
@@ -176,7 +192,7 @@ def test_offset_is_added_to_the_scores(score_dtype, k):
     assert not np.array_equal(with_offset[0], loss._training_gradient_hessian(y, z)[0])
 
 
-def test_column_major_scores_give_column_major_gradients():
+def test_column_major_scores_give_column_major_gradients(path):
     # LightGBM hands K-class scores column-major and reads the gradients back column-major;
     # SklearnObjective keeps that layout, so LightGBM's ravel(order="F") copies nothing.
     rng = np.random.default_rng(2)
@@ -195,7 +211,7 @@ def test_column_major_scores_give_column_major_gradients():
 
 
 @pytest.mark.parametrize("k", [2, 3])
-def test_threads_do_not_change_the_result(k):
+def test_threads_do_not_change_the_result(k, path):
     # Every row is computed by the same arithmetic whichever thread takes its block.
     rng = np.random.default_rng(3)
     n = 4 * _kernels.MIN_VALUES_PER_THREAD + 11
@@ -237,7 +253,7 @@ def test_objective_reuses_its_buffers_and_never_pickles_them():
     assert restored._out is None and restored.loss == objective.loss
     objective.release()
     assert objective._out is None
-    third = objective(y.astype(np.float32), z[:10])  # a new shape gets new buffers
+    third = objective(y[:10].astype(np.float32), z[:10])  # a new shape gets new buffers
     assert third[0].shape == (10,)
 
 
@@ -259,7 +275,10 @@ def test_resolve_n_threads():
 
 @pytest.fixture
 def threads_seen(monkeypatch):
-    """The thread counts the kernels are asked for during a test (each call's ``n_threads``)."""
+    """The thread counts the kernels are asked for during a test (each call's ``n_threads``); the
+    kernels take every input size."""
+    monkeypatch.setattr(_fastpath, "SMALL_BINARY", -1)
+    monkeypatch.setattr(_fastpath, "SMALL_MULTICLASS", -1)
     seen = []
     run_blocks = _kernels._run_blocks
 
@@ -289,9 +308,10 @@ def test_xgboost_nthread_alias_sets_the_threads(threads_seen):
     assert threads_seen and set(threads_seen) == {1}
 
 
-def test_kernels_compile_without_a_writable_cache(tmp_path):
-    # A read-only install: no __pycache__ can be made next to the package, and numba's user
-    # cache directory is not writable either. The kernels must still compile (in memory).
+def _read_only_install(tmp_path):
+    """A copy of skfocal where no ``__pycache__`` can be made, and an environment in which
+    numba's own cache locations (``NUMBA_CACHE_DIR``, the user's cache directory) are not
+    writable; the temporary directory is ``tmp_path / "tmp"``."""
     package = tmp_path / "site" / "skfocal"
     shutil.copytree(Path(skfocal.__file__).parent, package, ignore=shutil.ignore_patterns("__pycache__"))
     blocker = tmp_path / "not-a-directory"
@@ -299,28 +319,173 @@ def test_kernels_compile_without_a_writable_cache(tmp_path):
     for folder in [package, *package.iterdir()]:
         if folder.is_dir():
             (folder / "__pycache__").write_text("")  # a file where the cache directory would go
+    (tmp_path / "tmp").mkdir()
     env = {
         **os.environ,
         "PYTHONPATH": str(package.parent),
         "NUMBA_CACHE_DIR": str(blocker / "numba"),
         "XDG_CACHE_HOME": str(blocker / "xdg"),
         "HOME": str(blocker / "home"),
+        "TMPDIR": str(tmp_path / "tmp"),
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
-    code = textwrap.dedent(
-        f"""
-        import numpy as np, skfocal
-        from skfocal import BinaryFocalLoss, _kernels
-        assert skfocal.__file__.startswith({str(package)!r}), skfocal.__file__
-        grad, hess = BinaryFocalLoss(gamma=2.0)._training_gradient_hessian(np.array([0.0, 1.0]), np.array([0.5, -2.0]))
-        assert np.all(np.isfinite(grad)) and np.all(hess > 0)
-        print(type(_kernels._binary_finish._cache).__name__)
-        """
-    )
+    return package, env
+
+
+_CACHE_PROBE = """
+import numpy as np, skfocal
+from skfocal import _kernels
+assert skfocal.__file__.startswith({package!r}), skfocal.__file__
+grad, hess = np.empty(2, np.float32), np.empty(2, np.float32)
+_kernels.binary_gradient_hessian(np.array([0.0, 1.0]), np.array([0.5, -2.0]), np.empty(0), 2.0, None, 1.0, grad, hess)
+assert np.all(np.isfinite(grad)) and np.all(hess > 0)
+cache = _kernels._binary_finish._cache
+print(type(cache).__name__, _kernels._binary_finish.stats.cache_hits.most_common(1)[0][1] if
+      _kernels._binary_finish.stats.cache_hits else 0)
+"""
+
+
+def _probe(package, env, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=300
+        [sys.executable, "-c", _CACHE_PROBE.format(package=str(package))],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "NullCache"  # compiled without caching, as intended
+    return result.stdout.split()
+
+
+def test_read_only_install_caches_in_the_fallback_directory(tmp_path):
+    # A read-only install and home directory: numba finds no cache location of its own, so the
+    # kernels are cached in skfocal's private directory under the temporary directory, and the
+    # next process loads them from there instead of compiling again.
+    package, env = _read_only_install(tmp_path)
+    assert _probe(package, env, tmp_path) == ["FallbackCache", "0"]  # compiled and written
+    assert _probe(package, env, tmp_path)[0] == "FallbackCache"
+    assert int(_probe(package, env, tmp_path)[1]) > 0  # loaded from the fallback cache
+    (fallback,) = (tmp_path / "tmp").iterdir()
+    assert fallback.name.startswith("skfocal-numba-cache-")
+    assert fallback.stat().st_mode & 0o777 == 0o700
+
+
+def test_kernels_compile_in_memory_when_nothing_is_writable(tmp_path):
+    # The fallback directory cannot be made (a file stands in its place), or is writable by
+    # others (cached machine code there could have been planted): compile in memory.
+    package, env = _read_only_install(tmp_path)
+    owner = os.getuid()
+    (tmp_path / "tmp" / f"skfocal-numba-cache-{owner}").write_text("")
+    assert _probe(package, env, tmp_path)[0] == "NullCache"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (shared / f"skfocal-numba-cache-{owner}").mkdir(mode=0o777)
+    os.chmod(shared / f"skfocal-numba-cache-{owner}", 0o777)
+    assert _probe(package, {**env, "TMPDIR": str(shared)}, tmp_path)[0] == "NullCache"
+
+
+def test_small_fits_do_not_import_numba():
+    # A fit of a few thousand rows takes the numpy path for the gradient and the metric: the
+    # process never pays numba's import and the kernels' load.
+    code = textwrap.dedent(
+        """
+        import sys
+        import numpy as np
+        from skfocal import FocalLGBMClassifier, FocalXGBClassifier
+        rng = np.random.default_rng(0)
+        X = rng.normal(size=(3000, 4)); y = (X[:, 0] > 1).astype(int)
+        y3 = np.digitize(X[:, 1], [-0.5, 0.5])
+        for model in (FocalLGBMClassifier(n_estimators=3, verbose=-1), FocalXGBClassifier(n_estimators=3)):
+            model.fit(X, y, eval_set=[(X, y)])
+        FocalLGBMClassifier(n_estimators=3, verbose=-1).fit(X[:1000], y3[:1000])
+        print("numba" in sys.modules)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == "False"
+
+
+def test_size_limits_choose_the_path():
+    assert _fastpath.is_small(np.zeros(_fastpath.SMALL_BINARY))
+    assert not _fastpath.is_small(np.zeros(_fastpath.SMALL_BINARY + 1))
+    assert _fastpath.is_small(np.zeros((_fastpath.SMALL_MULTICLASS // 4, 4)))
+    assert not _fastpath.is_small(np.zeros((_fastpath.SMALL_MULTICLASS // 4 + 1, 4)))
+
+
+def _metric_reference(loss, y, z, w=None, offset=None):
+    z = np.asarray(z, dtype=np.float64)
+    z = z if offset is None else z + offset
+    return float(np.average(loss.loss(y, z), weights=w))
+
+
+@pytest.mark.parametrize("n", LENGTHS)
+@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("k", [2, 3, 10])
+def test_metric_equals_reference(n, gamma, k, path):
+    rng = np.random.default_rng(n + k)
+    if k == 2:
+        y, z = _binary_case(n, rng)
+        loss = BinaryFocalLoss(alpha=0.25, gamma=gamma)
+    else:
+        y, z = _multiclass_case(n, k, rng)
+        loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
+    expected = _metric_reference(loss, y, z)
+    assert _fastpath.mean_loss(loss, y.astype(np.float32), z) == pytest.approx(expected, rel=METRIC_RTOL)
+    assert weighted_mean_loss(loss, y.astype(np.float32), z) == pytest.approx(expected, rel=METRIC_RTOL)
+
+
+@pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("weight_dtype", [None, np.float32, np.float64, np.int64])
+@pytest.mark.parametrize("k", [2, 4])
+def test_metric_dtypes_weights_offsets_and_strides(score_dtype, weight_dtype, k, path):
+    rng = np.random.default_rng(11 + k)
+    n = BLOCK + 13
+    if k == 2:
+        y, z = _binary_case(2 * n, rng)
+        loss, offset = BinaryFocalLoss(alpha=0.3, gamma=1.5), -1.25
+        z = z.astype(score_dtype)[::2]  # strided scores
+    else:
+        y, z = _multiclass_case(2 * n, 2 * k, rng)
+        loss, offset = MulticlassFocalLoss(alpha=[0.5, 1.0, 2.0, 1.5], gamma=2.0), np.array([0.3, -1.0, 0.0, 2.0])
+        z = np.asfortranarray(z.astype(score_dtype))[::2, ::2]  # strided rows and columns
+    y = y[::2] % k
+    w = None if weight_dtype is None else rng.integers(0, 4, 2 * n).astype(weight_dtype)[::2]  # zeros included
+    assert not z.flags.c_contiguous
+    expected = _metric_reference(loss, y, z, w, offset)
+    fast = _fastpath.mean_loss(loss, y.astype(np.float32), z, w, offset=offset)
+    assert fast == pytest.approx(expected, rel=METRIC_RTOL)
+    if w is not None:  # a zero weight removes the row from the mean
+        keep = w != 0
+        assert fast == pytest.approx(_metric_reference(loss, y[keep], z[keep], w[keep], offset), rel=METRIC_RTOL)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_metric_threads_do_not_change_the_result(k):
+    rng = np.random.default_rng(8)
+    n = 4 * _kernels.MIN_VALUES_PER_THREAD + 11
+    loss = BinaryFocalLoss(alpha=0.25, gamma=2.0) if k == 2 else MulticlassFocalLoss(gamma=2.0)
+    y, z = _binary_case(n, rng) if k == 2 else _multiclass_case(n, k, rng)
+    kernel = _kernels.binary_mean_loss if k == 2 else _kernels.multiclass_mean_loss
+    one = kernel(y, z, np.empty(0), loss._gamma, loss.class_weights_)
+    for threads in (2, 3, 64):
+        assert kernel(y, z, np.empty(0), loss._gamma, loss.class_weights_, n_threads=threads) == one
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_metric_keeps_the_reference_errors(k, path):
+    # Non-finite scores or weights that sum to 0: the checked reference names the problem.
+    rng = np.random.default_rng(9)
+    loss = BinaryFocalLoss(gamma=2.0) if k == 2 else MulticlassFocalLoss(gamma=2.0)
+    y, z = _binary_case(5000, rng) if k == 2 else _multiclass_case(5000, k, rng)
+    bad = z.copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        weighted_mean_loss(loss, y, bad)
+    with pytest.raises(ZeroDivisionError):
+        weighted_mean_loss(loss, y, z, np.zeros(len(y)))
+    assert weighted_mean_loss(loss, y, z, np.empty(0)) == weighted_mean_loss(loss, y, z)  # XGBoost: no weights
 
 
 class _Dataset:

@@ -1,0 +1,81 @@
+"""Which code computes the training gradient and the eval metric: numpy for small inputs, else the compiled kernels.
+
+The compiled kernels (:mod:`skfocal._kernels`) need numba, and importing it and loading the
+cached machine code costs a new process about half a second and about 100 MiB, more than a
+whole fit of a few thousand rows. So inputs of at most :data:`SMALL_BINARY` rows (two
+classes) or :data:`SMALL_MULTICLASS` values (rows x classes) are computed by the numpy
+reference of :mod:`skfocal._loss` instead, which never imports numba; its cost per call is a few
+tens of microseconds more at these sizes (``benchmarks/bench_speed.py``). The choice depends
+on the size only, so the same fit gets the same numbers in every process. Both paths compute
+in float64 and agree to the last float32 bit in nearly every value (``tests/test_kernels.py``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+#: Rows up to which a binary gradient or metric is computed in numpy.
+SMALL_BINARY = 1 << 14
+#: Values (rows x classes) up to which a K-class one is: numpy's K-class reference costs
+#: several times the kernel per call, so the limit is lower.
+SMALL_MULTICLASS = 1 << 12
+
+_EMPTY_WEIGHTS = np.empty(0, dtype=np.float64)
+
+
+def is_small(z: np.ndarray) -> bool:
+    """``True`` if the scores ``z`` (1-D binary, ``(n, K)``) are computed in numpy."""
+    return z.shape[0] <= SMALL_BINARY if z.ndim == 1 else z.size <= SMALL_MULTICLASS
+
+
+def _reference_inputs(loss, y, z, offset):
+    z = np.asarray(z, dtype=np.float64)
+    if offset is not None:
+        z = z + np.asarray(offset, dtype=np.float64)
+    y = np.asarray(y)
+    y = y.astype(np.float64) if z.ndim == 1 else y.astype(np.intp)
+    return y, z
+
+
+def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None) -> None:
+    """Write the gradient and safeguarded Hessian (times ``w`` and ``hessian_scale``) into ``out``."""
+    if is_small(z):
+        y, z = _reference_inputs(loss, y, z, offset)
+        grad, hess = loss._grad_hess_unchecked(y, z)
+        if w.shape[0]:
+            w = np.asarray(w, dtype=np.float64)
+            w = w if grad.ndim == 1 else w[:, None]
+            grad *= w
+            hess *= w
+        if hessian_scale != 1.0:
+            hess *= hessian_scale
+        np.copyto(out[0], grad, casting="same_kind")
+        np.copyto(out[1], hess, casting="same_kind")
+        return
+    from . import _kernels  # numba is imported here, for the first large input only
+
+    kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
+    kernel(y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset)
+
+
+def mean_loss(loss, y, z, w=None, offset=None, n_threads=1) -> float:
+    """The (``w``-weighted) mean focal loss of the scores ``z`` (plus ``offset``), without input checks.
+
+    ``y``: encoded labels (any numeric dtype); ``z``: float scores, 1-D or ``(n, K)``, any
+    layout; ``w``: row weights, ``None`` or empty for none.
+    """
+    w = _EMPTY_WEIGHTS if w is None else np.asarray(w)
+    if is_small(z):
+        y, z = _reference_inputs(loss, y, z, offset)
+        values = loss._loss_unchecked(y, z)
+        if not w.shape[0]:
+            return float(np.mean(values)) if values.size else float("nan")
+        w = np.asarray(w, dtype=np.float64)
+        total = float(w.sum())
+        return float(np.dot(values, w)) / total if total != 0.0 else float("nan")
+    from . import _kernels
+
+    if w.dtype not in (np.float32, np.float64):
+        w = w.astype(np.float64)
+    kernel = _kernels.binary_mean_loss if z.ndim == 1 else _kernels.multiclass_mean_loss
+    return kernel(y, z, w, loss._gamma, loss.class_weights_, offset=offset, n_threads=n_threads)
