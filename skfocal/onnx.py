@@ -323,7 +323,7 @@ def _converter(scope, operator, container) -> None:
     margins = (_lgbm_margins if isinstance(est, FocalLGBMClassifier) else _xgb_margins)(graph, est, x)
     if est.posterior_correction:
         log_p, log_1mp = _log_parts(graph, margins)
-        proba = _posterior(graph, log_p, log_1mp, est.loss_.class_weights_, est.loss_._gamma)
+        proba = _posterior(graph, log_p, log_1mp, est.loss_.class_weights_, float(est.loss_.gamma))
     else:
         proba = _link(graph, margins)
     graph.op("Identity", proba, output=operator.outputs[1].full_name)
