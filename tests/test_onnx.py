@@ -247,4 +247,3 @@ def test_xgboost_categorical_splits_are_refused():
     est = FocalXGBClassifier(n_estimators=5, enable_categorical=True, tree_method="hist").fit(frame, y)
     with pytest.raises(ValueError, match="categorical"):
         to_onnx(est, np.zeros((1, 2), dtype=np.float32))
-
