@@ -549,9 +549,7 @@ class FocalClassifierMixin:
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
         loss = loss_class(alpha=_times(alpha, in_loss), gamma=gamma)
         start_loss = loss if in_start is in_loss else loss_class(alpha=_times(alpha, in_start), gamma=gamma)
-        init_score = self._fixed_start_score(len(classes), params)
-        if init_score is None:
-            init_score = start_loss.init_score_from_totals(class_totals)
+        init_score = self._start_score(start_loss, class_totals, params)
         n_threads = self._n_threads()
         objective = self._make_objective(loss, len(classes), n_threads, None if self._SCORES_START else init_score)
         return FitPlan(
@@ -570,9 +568,9 @@ class FocalClassifierMixin:
         """Class weights from booster parameters: ``(on the loss, in the start score)``; none by default."""
         return None, None
 
-    def _fixed_start_score(self, n_classes: int, params: dict):
-        """A start score the booster parameters fix (instead of the fitted one), or None."""
-        return None
+    def _start_score(self, loss, class_totals, params: dict):
+        """The start score: by default the constant that minimises ``loss`` (adapters follow their parent's rule)."""
+        return loss.init_score_from_totals(class_totals)
 
     @staticmethod
     def _hessian_scale(n_classes: int) -> float:

@@ -267,10 +267,10 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             weights = np.array([1.0, n0 / n1]) if n1 < n0 else np.array([n1 / n0, 1.0])
         return weights
 
-    def _fixed_start_score(self, n_classes: int, params: dict):
+    def _start_score(self, loss, class_totals, params: dict):
         if params.get("boost_from_average", True) is False:  # LightGBM then starts from 0
-            return 0.0 if n_classes == 2 else np.zeros(n_classes)
-        return None
+            return 0.0 if len(class_totals) == 2 else np.zeros(len(class_totals))
+        return super()._start_score(loss, class_totals, params)
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
@@ -337,7 +337,9 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             params = self._process_params("fit")
         # Binning parameters only: no objective, metric or number of classes for a bare data set.
         params = {k: v for k, v in params.items() if k not in ("objective", "metric", "num_class") and not callable(v)}
-        params["verbose"] = -1
+        for alias in lightgbm_aliases("verbosity"):
+            params.pop(alias, None)
+        params["verbosity"] = -1
         dataset = Dataset(
             X, label=plan.y, weight=plan.sample_weight, params=params,
             categorical_feature=fit_params.get("categorical_feature", "auto"),
@@ -374,6 +376,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         for alias in [*self._translated_params(), *lightgbm_aliases("num_threads")]:
             params.pop(alias, None)  # translated into the plan
         params["num_threads"] = plan.n_threads
+        # LightGBM's log level is global and set by the last data set or booster that names it:
+        # after the silent check of _has_usable_feature, the fit must name the user's level
+        # (LightGBM's default, 1, if unset).
+        if not any(alias in params for alias in lightgbm_aliases("verbosity")):
+            params["verbosity"] = 1
         if not any(alias in self.get_params() for alias in lightgbm_aliases("metric")):
             params["metric"] = None
         return params
@@ -387,4 +394,3 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 )
             predict_params.pop(name, None)
         return super(LGBMClassifier, self).predict(X, raw_score=True, **predict_params)
-

@@ -112,9 +112,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         self.posterior_correction = posterior_correction
         super().__init__(**kwargs)
 
-    __init__ = with_signature(
-        __init__, parent_signature(__init__, XGBClassifier.__init__, xgboost.XGBModel.__init__)
-    )
+    __init__ = with_signature(__init__, parent_signature(__init__, XGBClassifier.__init__, xgboost.XGBModel.__init__))
     fit = with_signature(
         FocalClassifierMixin.fit, parent_signature(FocalClassifierMixin.fit, XGBClassifier.fit, drop=_REFUSED_FIT)
     )
@@ -122,6 +120,20 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
     def _wrapper_params(self) -> set:
         # Parameters XGBoost keeps out of the booster's configuration.
         return super()._wrapper_params() | set(FOCAL_PARAMS)
+
+    def get_xgb_params(self) -> dict:
+        """The booster's parameters; for K classes the objective is the booster's ``multi:softprob``.
+
+        ``set_params`` on a fitted model sends these to the booster, so they must describe it.
+
+        Returns
+        -------
+        params : dict
+        """
+        params = super().get_xgb_params()
+        if params.get("objective") == "binary:logistic" and getattr(self, "n_classes_", 2) > 2:
+            params["objective"] = "multi:softprob"
+        return params
 
     # ------------------------------------------------------------ adapter hooks
     @staticmethod
@@ -143,16 +155,22 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         weights = np.array([1.0, float(params["scale_pos_weight"])])
         return weights, weights  # XGBoost's intercept estimate weighs the positive class too
 
-    def _fixed_start_score(self, n_classes: int, params: dict):
-        if "base_score" not in params:
-            return None
-        if n_classes > 2:
-            raise ValueError(
-                f"base_score with {n_classes} classes is not supported; leave it unset to start from "
-                "the focal loss's optimal constants."
-            )
-        p = float(params["base_score"])
-        return float(np.log(p) - np.log1p(-p))
+    def _start_score(self, loss, class_totals, params: dict):
+        if "base_score" in params:  # a fixed start probability
+            if len(class_totals) > 2:
+                raise ValueError(
+                    f"base_score with {len(class_totals)} classes is not supported; leave it unset to start "
+                    "from the focal loss's optimal constants."
+                )
+            p = float(params["base_score"])
+            return float(np.log(p) - np.log1p(-p))
+        if "scale_pos_weight" in params:
+            # XGBoost's own intercept under scale_pos_weight is one Newton step from 0 on the
+            # weighted loss (its exact weighted mean applies to row weights only); the same
+            # rule here, so that focal_gamma=0 is XGBoost's own model.
+            grad, hess = loss.gradient_hessian(np.array([0, 1]), np.zeros(2))
+            return float(-(class_totals @ grad) / (class_totals @ hess))
+        return super()._start_score(loss, class_totals, params)
 
     def _base_score(self, init_score):
         """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
@@ -301,9 +319,8 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         alpha = state["focal_alpha"]
         if isinstance(alpha, dict):
             alpha = dict(zip(classes.tolist(), alpha["per_class"], strict=True))
-        self.set_params(
-            focal_gamma=state["focal_gamma"], focal_alpha=alpha, posterior_correction=state["posterior_correction"]
-        )
+        self.focal_gamma, self.focal_alpha = state["focal_gamma"], alpha
+        self.posterior_correction = state["posterior_correction"]
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
         self._classes_value = classes
         self.loss_ = loss_class(alpha=state["class_weights"], gamma=state["gamma"])

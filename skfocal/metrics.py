@@ -8,6 +8,7 @@ import numpy as np
 from sklearn.metrics import make_scorer
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
+from ._base import resolve_class_weights
 from ._loss import check_class_weights, check_gamma
 
 __all__ = ["focal_loss_score", "make_focal_loss_scorer"]
@@ -63,10 +64,23 @@ def _class_labels(y_true: np.ndarray, n_columns: int, labels, pos_label) -> np.n
     return labels
 
 
-def _class_weights(alpha, labels: np.ndarray, pos_label) -> np.ndarray | None:
-    """One weight per column; a float alpha weights the positive class of two."""
+def _class_weights(alpha, labels: np.ndarray, pos_label, index: np.ndarray, sample_weight) -> np.ndarray | None:
+    """One weight per column (whose labels are ``labels``), for every form of ``focal_alpha``.
+
+    A float weights the positive class of two; ``"balanced"`` is ``W / (K * W_k)`` from the
+    (sample-weighted) class totals of ``y_true``, and a dict maps every label to its weight,
+    as in the estimators.
+    """
     if alpha is None:
         return None
+    if isinstance(alpha, (str, dict)):
+        totals = np.bincount(index, weights=sample_weight, minlength=len(labels)).astype(float)
+        if isinstance(alpha, str) and not np.all(totals > 0):
+            missing = labels[totals <= 0].tolist()
+            raise ValueError(
+                f"alpha='balanced' needs every class in y_true with a positive weight; {missing!r} have none."
+            )
+        return resolve_class_weights(alpha, labels, totals, name="alpha")
     if len(labels) == 2 and isinstance(alpha, numbers.Real) and not isinstance(alpha, bool):
         weights = check_class_weights(alpha, 2)  # (1 - alpha, alpha) for (negative, positive)
         return weights[::-1] if pos_label is not None and pos_label == labels[0] else weights
@@ -94,10 +108,12 @@ def focal_loss_score(
         in ``log_loss``.
     gamma : float, default=2.0
         Focusing parameter, finite and ``>= 0``.
-    alpha : float, array-like of shape (n_classes,) or None, default=None
-        Class weighting. For two classes a float in (0, 1) weights the positive class by
-        ``alpha`` and the other by ``1 - alpha``; otherwise one positive weight per class, in
-        sorted label order.
+    alpha : None, float, array-like of shape (n_classes,), "balanced" or dict, default=None
+        Class weighting, in every form the estimators' ``focal_alpha`` takes. For two classes a
+        float in (0, 1) weights the positive class by ``alpha`` and the other by ``1 - alpha``;
+        an array-like gives one positive weight per class, in sorted label order;
+        ``"balanced"`` weights class ``k`` by ``W / (K * W_k)``, from the (sample-weighted)
+        totals of ``y_true``; a dict maps every label to its weight.
     sample_weight : array-like of shape (n_samples,), default=None
         Row weights.
     pos_label : int, float, bool or str, default=None
@@ -130,17 +146,30 @@ def focal_loss_score(
     if y_prob.ndim == 2 and not np.allclose(y_prob.sum(axis=1), 1.0, rtol=0, atol=np.sqrt(eps)):
         raise ValueError("The rows of y_prob must sum to 1.")
     check_consistent_length(y_true, y_prob, sample_weight)
+    if sample_weight is not None:
+        sample_weight = column_or_1d(check_array(sample_weight, ensure_2d=False, input_name="sample_weight"))
     if y_prob.ndim == 1:  # the probability of the positive class
-        positive = y_true == _positive_label(y_true, pos_label)
+        positive_label = _positive_label(y_true, pos_label)
+        positive = y_true == positive_label
         index = positive.astype(np.intp)
         y_prob = np.column_stack([1 - y_prob, y_prob])
-        class_weights = check_class_weights(alpha, 2)  # (negative, positive)
+        if isinstance(alpha, (str, dict)):  # by label: the columns' labels are needed
+            negative = np.unique(y_true[~positive])
+            if len(negative) != 1:
+                raise ValueError(
+                    f"alpha={alpha!r} weights classes by label, but y_true has no label besides the positive "
+                    f"one ({positive_label!r}); pass the (n, 2) y_prob with labels=."
+                )
+            column_labels = np.array([negative[0], positive_label], dtype=y_true.dtype)
+            class_weights = _class_weights(alpha, column_labels, None, index, sample_weight)
+        else:
+            class_weights = check_class_weights(alpha, 2)  # (negative, positive)
     else:
         classes = _class_labels(y_true, y_prob.shape[1], labels, pos_label)
         if pos_label is not None and (len(classes) != 2 or pos_label not in classes.tolist()):
             raise ValueError(f"pos_label={pos_label!r} must be one of two labels {classes.tolist()!r}.")
         index = np.searchsorted(classes, y_true)
-        class_weights = _class_weights(alpha, classes, pos_label)
+        class_weights = _class_weights(alpha, classes, pos_label, index, sample_weight)
     rows = np.arange(len(y_true))
     prob = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
     pt = prob[rows, index]
@@ -150,8 +179,6 @@ def focal_loss_score(
     per_row = -(q**gamma) * np.log(pt)
     if class_weights is not None:
         per_row *= class_weights[index]
-    if sample_weight is not None:
-        sample_weight = column_or_1d(check_array(sample_weight, ensure_2d=False, input_name="sample_weight"))
     return float(np.average(per_row, weights=sample_weight))
 
 
@@ -166,8 +193,9 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
     ----------
     gamma : float, default=2.0
         Focusing parameter of the reference loss.
-    alpha : float, array-like of shape (n_classes,) or None, default=None
-        Class weighting of the reference loss, as in :func:`focal_loss_score`.
+    alpha : None, float, array-like of shape (n_classes,), "balanced" or dict, default=None
+        Class weighting of the reference loss, as in :func:`focal_loss_score` (``"balanced"``
+        from the class totals of each scored fold).
 
     Returns
     -------
@@ -187,7 +215,12 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
     ... )
     """
     gamma = check_gamma(gamma)
-    check_class_weights(alpha, 2 if isinstance(alpha, numbers.Real) else None)
+    if isinstance(alpha, str) and alpha != "balanced":
+        raise ValueError(
+            f"alpha must be None, a float in (0, 1), one weight per class, 'balanced' or a dict; got {alpha!r}."
+        )
+    if not isinstance(alpha, (str, dict)):
+        check_class_weights(alpha, 2 if isinstance(alpha, numbers.Real) else None)
     return make_scorer(
         focal_loss_score, greater_is_better=False, response_method="predict_proba", gamma=gamma, alpha=alpha
     )
