@@ -37,7 +37,9 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch, capsys):
     assert score == pytest.approx(logged, rel=1e-9)
     assert f"{score:.4f}".startswith("0.0169")  # the value the comment shows
     rounds = len(namespace["xclf"].evals_result_["validation_0"]["focal_loss"])
-    assert rounds == int(quickstart[2]) + 20 + 1 < 500  # what the comment says: 20 rounds past the best
+    assert rounds == int(quickstart[-1]) + 20 + 1 < 500  # what the comment says: 20 rounds past the best
+    logged_rounds = [line for line in quickstart[2:-1] if "validation_0-focal_loss:" in line]
+    assert len(logged_rounds) == rounds  # "logs the focal loss per round": XGBoost's own per-round log
     assert (tmp_path / "model.txt").exists()
     datasets = next(lines for block, lines in zip(blocks, printed, strict=True) if "load_dataset(" in block)
     assert len(eval(datasets[0])) == 10  # "Ten real imbalanced data sets"
