@@ -163,6 +163,24 @@ def test_standard_objective_model_string_rejects_other_text():
         standard_objective_model_string("not a model", 1)
 
 
+def test_dask_lgbm_booster_is_the_same_standard_model(data):
+    distributed = pytest.importorskip("distributed")
+    da = pytest.importorskip("dask.array")
+    from skfocal.dask import FocalDaskLGBMClassifier
+
+    X, y, n_classes = data
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        model = FocalDaskLGBMClassifier(client=client, n_estimators=10, verbose=-1)
+        model.fit(da.from_array(X, chunks=300), da.from_array(y, chunks=300))
+    booster = lgb.Booster(model_str=model.booster_.model_to_string())
+    np.testing.assert_allclose(
+        _as_proba(booster.predict(X), n_classes), model.to_local().predict_proba(X), rtol=0, atol=LGBM_ATOL
+    )
+
+
 # ------------------------------------------------------------------- XGBoost
 @pytest.mark.parametrize("how", ["json", "ubj", "raw", "pickle_estimator", "pickle_booster"])
 def test_xgb_native_model_predicts_probabilities(data, how, tmp_path):
