@@ -205,7 +205,7 @@ def compile_table(first: dict) -> list[str]:
 # objective with the same tree parameters, timed in alternated pairs (the order flips from pair
 # to pair, so a drift in machine load hits both alike), median of the pairs, and the spread as
 # the smallest and largest ratio of one pair.
-WORKLOADS = ["binary", "eval", "multiclass", "small", "grid", "first-fit", "memory", "dask"]
+WORKLOADS = ["binary", "eval", "multiclass", "small", "grid", "first-fit", "memory", "dask", "costs"]
 GRID_FOCAL = {"focal_gamma": [0.5, 1.0, 2.0], "focal_alpha": [None, 0.25, 0.5]}
 # The built-in estimator's 9 candidates: the class weighting and the L1 penalty, which leave
 # the size of the trees alone, as the focal parameters do.
@@ -495,7 +495,7 @@ def workload_dask(args) -> list:
     from distributed import Client, LocalCluster
 
     rows = []
-    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster) as client:
+    with LocalCluster(n_workers=2, threads_per_worker=1) as cluster, Client(cluster):
         X, y = make_data(args.dask_rows)
         chunk = -(-args.dask_rows // 4)
         X, y = da.from_array(X, chunks=(chunk, X.shape[1])), da.from_array(y, chunks=chunk)
@@ -514,7 +514,9 @@ def workload_dask(args) -> list:
                     from skfocal.dask import FocalDaskXGBClassifier as focal
 
                     params = {"max_depth": 6}
-                params.update(n_estimators=rounds, random_state=0, client=client)
+                # The cluster's client is the default one (xgboost.dask's DaskXGBClassifier fails to
+                # send an explicit client=... to its workers with distributed 2026.8).
+                params.update(n_estimators=rounds, random_state=0)
 
                 def run():
                     if objective == "builtin":
@@ -532,6 +534,86 @@ def workload_dask(args) -> list:
             measured = paired(dask_fit("builtin"), dask_fit("skfocal"), args.repeats)
             rows.append(goal_row(f"Dask, 2 workers, {args.dask_rows:,} rows, binary", booster, measured, 1.10))
     return rows
+
+
+COSTS_CODE = """
+import json, time
+start = time.perf_counter()
+import numba
+imported = time.perf_counter()
+import numpy as np
+from skfocal import _kernels
+grad, hess = np.empty(16, np.float32), np.empty(16, np.float32)
+loaded = time.perf_counter()
+_kernels.binary_gradient_hessian(np.zeros(16), np.zeros(16), np.empty(0), 2.0, (0.75, 0.25), 1.0, grad, hess)
+print(json.dumps({{"import": imported - start, "load": time.perf_counter() - loaded}}))
+"""
+
+
+def median_call_us(func, calls: int = 200) -> float:
+    func()
+    times = []
+    for _ in range(calls):
+        start = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
+
+
+def workload_costs(args) -> list[str]:
+    """What small inputs would pay for machinery they do not need, at ``--small-rows`` rows."""
+    import threading
+
+    import xgboost
+
+    from skfocal import BinaryFocalLoss, _fastpath
+
+    n = args.small_rows
+    fresh = [run_child(COSTS_CODE.format(), env={"NUMBA_CACHE_DIR": tempfile.mkdtemp()}) for _ in range(2)]
+    cache = tempfile.mkdtemp(prefix="bench_speed_costs_")
+    run_child(COSTS_CODE.format(), env={"NUMBA_CACHE_DIR": cache})  # writes the cache
+    loads = [run_child(COSTS_CODE.format(), env={"NUMBA_CACHE_DIR": cache}) for _ in range(3)]
+    rng = np.random.default_rng(0)
+    y, z = rng.integers(0, 2, n).astype(np.float32), rng.normal(size=n)
+    loss = BinaryFocalLoss(alpha=0.25, gamma=GAMMA)
+    out = (np.empty(n, np.float32), np.empty(n, np.float32))
+    numpy_us = median_call_us(lambda: loss._training_gradient_hessian(y, z, out=out))
+    limit = _fastpath.SMALL_BINARY
+    _fastpath.SMALL_BINARY = -1
+    try:
+        kernel_us = median_call_us(lambda: loss._training_gradient_hessian(y, z, out=out))
+    finally:
+        _fastpath.SMALL_BINARY = limit
+
+    def thread_round_trip():
+        thread = threading.Thread(target=lambda: None)
+        thread.start()
+        thread.join()
+
+    thread_us = median_call_us(thread_round_trip)
+    X, labels = make_data(n)
+    dtrain = xgboost.DMatrix(X, labels)
+    booster = xgboost.train({"nthread": 1, "max_depth": 6}, dtrain, num_boost_round=10)
+    predict_us = median_call_us(lambda: booster.predict(dtrain, output_margin=True, training=True))
+    label_us = median_call_us(lambda: (dtrain.get_label(), dtrain.get_weight()))
+    return [
+        f"| cost at {n:,} rows | measured |",
+        "|---|---|",
+        f"| import numba, fresh process | {statistics.median(f['import'] for f in loads):.3f} s |",
+        f"| load the cached binary kernels, fresh process | {statistics.median(f['load'] for f in loads):.3f} s |",
+        f"| compile them, empty cache | {statistics.median(f['load'] for f in fresh):.3f} s |",
+        f"| objective call, numpy path (what {n:,} rows use) | {numpy_us:.0f} us |",
+        f"| objective call, compiled kernels | {kernel_us:.0f} us |",
+        f"| start and join one thread (not done below {_kernels_min_values()} values) | {thread_us:.0f} us |",
+        f"| XGBoost's per-round score copy, predict(output_margin=True, training=True) | {predict_us:.0f} us |",
+        f"| XGBoost's sklearn wrapper per round: get_label() + get_weight() | {label_us:.0f} us |",
+    ]
+
+
+def _kernels_min_values() -> str:
+    from skfocal import _kernels
+
+    return f"{_kernels.MIN_VALUES_PER_THREAD:,}"
 
 
 def format_value(row: dict) -> str:
@@ -596,7 +678,7 @@ def goal_rst(rows: list, args) -> str:
 
 
 def goals_main(args) -> None:
-    rows = []
+    rows, costs = [], []
     for name in args.workloads:
         if name in ("binary", "eval", "multiclass", "small"):
             rows += workload_fits(args, name)
@@ -608,13 +690,15 @@ def goals_main(args) -> None:
             rows += workload_memory(args)
         elif name == "dask":
             rows += workload_dask(args)
+        elif name == "costs":
+            costs = workload_costs(args)
     if args.summary:
         with open(args.summary, "w", encoding="utf-8") as f:
             f.write(goal_rst(rows, args))
     if args.json:
-        print(json.dumps({"goals": rows}, indent=1))
+        print(json.dumps({"goals": rows, "costs": costs}, indent=1))
         return
-    print("\n".join(goal_table(rows)))
+    print("\n".join(goal_table(rows) + ([""] + costs if costs else [])))
 
 
 def main(argv=None) -> None:
