@@ -56,7 +56,8 @@ def test_lgbm_model_records_the_standard_objective(data):
     expected = "objective=binary sigmoid:1" if n_classes == 2 else f"objective=multiclass num_class:{n_classes}"
     assert expected in header.splitlines()
     assert header.count("objective=") == 1
-    assert "[objective: custom]" in text  # how it was trained stays in the parameter block
+    assert "[objective: custom]" not in text  # the parameter block names the same objective
+    assert f"[objective: {expected.split('=')[1].split()[0]}]" in text
 
 
 @pytest.mark.parametrize("how", ["save_model", "model_to_string", "pickle_estimator", "pickle_booster"])
@@ -131,16 +132,19 @@ def test_lgbm_feature_names_survive(data):
     )
 
 
-def test_lgbm_booster_refit_refuses_instead_of_switching_to_log_loss(data, tmp_path):
-    # Booster.refit re-estimates the leaves with the model's objective; a focal model has none
-    # LightGBM can run, so both the in-memory booster and a loaded file refuse.
-    X, y, _ = data
+def test_lgbm_booster_refit(data, tmp_path):
+    # The fitted booster refuses Booster.refit, which would re-estimate the leaves with an
+    # objective it never had; a loaded file is LightGBM's own model, refitted with its log loss.
+    X, y, n_classes = data
     est = _lgbm(X, y)
     with pytest.raises(lgb.basic.LightGBMError, match="objective"):
         est.booster_.refit(X, y)
     est.booster_.save_model(tmp_path / "m.txt")
-    with pytest.raises(lgb.basic.LightGBMError, match="objective"):
-        lgb.Booster(model_file=tmp_path / "m.txt").refit(X, y)
+    loaded = lgb.Booster(model_file=tmp_path / "m.txt")
+    assert loaded.params["objective"] == ("binary" if n_classes == 2 else "multiclass")
+    refitted = loaded.refit(X, y, decay_rate=0.0)
+    assert refitted.num_trees() == loaded.num_trees()
+    assert np.all(np.isfinite(refitted.predict(X)))
 
 
 def test_lgbm_constant_model_keeps_its_one_objective_line():
@@ -179,6 +183,31 @@ def test_dask_lgbm_booster_is_the_same_standard_model(data):
     np.testing.assert_allclose(
         _as_proba(booster.predict(X), n_classes), model.to_local().predict_proba(X), rtol=0, atol=LGBM_ATOL
     )
+
+
+@pytest.mark.parametrize("source", ["booster_", "file"])
+def test_onnxmltools_reads_the_lgbm_booster(data, source, tmp_path):
+    onnxmltools = pytest.importorskip("onnxmltools", reason='needs the onnx extra: pip install "skfocal[onnx]"')
+    ort = pytest.importorskip("onnxruntime", reason='needs the onnx extra: pip install "skfocal[onnx]"')
+    from onnxmltools.convert.common.data_types import FloatTensorType
+
+    X, y, n_classes = data
+    X = X.astype(np.float32)
+    est = _lgbm(X, y)
+    booster = est.booster_
+    if source == "file":
+        booster.save_model(tmp_path / "m.txt")
+        booster = lgb.Booster(model_file=tmp_path / "m.txt")
+    onx = onnxmltools.convert_lightgbm(
+        booster,
+        initial_types=[("X", FloatTensorType([None, X.shape[1]]))],
+        zipmap=False,
+        target_opset=15,  # the highest onnxmltools 1.16 converts to
+    )
+    session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
+    _, proba = session.run(None, {"X": X})
+    # float32 sums of the leaves and a float32 link in onnxruntime.
+    np.testing.assert_allclose(proba, est.predict_proba(X), rtol=0, atol=1e-5)
 
 
 # ------------------------------------------------------------------- XGBoost
