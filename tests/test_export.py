@@ -255,6 +255,9 @@ def test_treelite_reads_probabilities(data, name):
 
 
 # ---------------------------------------------------------------------- SHAP
+# shap warns, for any binary LightGBM classifier, that its output "has changed to a list of
+# ndarray"; it returns one (n_samples, n_features) array, which the test checks.
+@pytest.mark.filterwarnings("ignore:LightGBM binary classifier with TreeExplainer:UserWarning")
 @pytest.mark.parametrize("name", list(FITTERS))
 def test_shap_values_add_up_to_the_margin(data, name):
     shap = pytest.importorskip("shap", reason="shap is not installed (pip install shap)")
@@ -264,7 +267,7 @@ def test_shap_values_add_up_to_the_margin(data, name):
     values = np.asarray(explainer.shap_values(X))
     expected = np.asarray(explainer.expected_value)
     if n_classes == 2:
-        values = values.reshape(len(X), -1)  # (n, n_features): one margin, class 1's log-odds
+        assert values.shape == X.shape  # one margin, class 1's log-odds
         total = values.sum(axis=1) + expected.reshape(-1)[-1]
     else:
         assert values.shape == (len(X), X.shape[1], n_classes)
