@@ -234,6 +234,8 @@ def paired(run_builtin, run_focal, repeats: int) -> dict:
 
 def goal_row(workload: str, booster: str, measured: dict, goal: float, unit: str = "s", kind: str = "ratio", **extra):
     row = {"workload": workload, "booster": booster, "unit": unit, "kind": kind, "goal": goal, **measured, **extra}
+    if hasattr(os, "getloadavg"):  # other work on the machine, which the alternated pairs share
+        row["load_average_1min"] = os.getloadavg()[0]
     row["met"] = row["value"] <= goal
     print(json.dumps(row), file=sys.stderr, flush=True)
     return row
@@ -566,7 +568,8 @@ def workload_costs(args) -> list[str]:
 
     import xgboost
 
-    from skfocal import BinaryFocalLoss, _fastpath
+    from skfocal import BinaryFocalLoss, MulticlassFocalLoss, _fastpath
+    from skfocal._base import weighted_mean_loss
 
     n = args.small_rows
     fresh = [run_child(COSTS_CODE.format(), env={"NUMBA_CACHE_DIR": tempfile.mkdtemp()}) for _ in range(2)]
@@ -596,6 +599,17 @@ def workload_costs(args) -> list[str]:
     booster = xgboost.train({"nthread": 1, "max_depth": 6}, dtrain, num_boost_round=10)
     predict_us = median_call_us(lambda: booster.predict(dtrain, output_margin=True, training=True))
     label_us = median_call_us(lambda: (dtrain.get_label(), dtrain.get_weight()))
+    metric_rows = []
+    for rows, classes in ((args.eval_rows, 2), (args.multiclass_rows, 3)):
+        metric_loss = BinaryFocalLoss(alpha=0.25, gamma=GAMMA) if classes == 2 else MulticlassFocalLoss(gamma=GAMMA)
+        y_eval = rng.integers(0, classes, rows).astype(np.float32)
+        z_eval = rng.normal(size=rows if classes == 2 else (rows, classes))
+        compiled = median_call_us(lambda: weighted_mean_loss(metric_loss, y_eval, z_eval), calls=20)  # noqa: B023
+        numpy_metric = median_call_us(lambda: np.average(metric_loss.loss(y_eval, z_eval)), calls=20)  # noqa: B023
+        metric_rows.append(
+            f"| eval metric, {rows:,} rows x {classes} classes: compiled / numpy | "
+            f"{compiled / 1000:.1f} ms / {numpy_metric / 1000:.1f} ms |"
+        )
     return [
         f"| cost at {n:,} rows | measured |",
         "|---|---|",
@@ -607,6 +621,7 @@ def workload_costs(args) -> list[str]:
         f"| start and join one thread (not done below {_kernels_min_values()} values) | {thread_us:.0f} us |",
         f"| XGBoost's per-round score copy, predict(output_margin=True, training=True) | {predict_us:.0f} us |",
         f"| XGBoost's sklearn wrapper per round: get_label() + get_weight() | {label_us:.0f} us |",
+        *metric_rows,
     ]
 
 
@@ -730,9 +745,24 @@ def main(argv=None) -> None:
     parser.add_argument("--summary", help="also write the table as reStructuredText to this file (docs)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--first-call-only", action="store_true", help="only the first-call (compile and load) table")
+    parser.add_argument(
+        "--from-log",
+        nargs="+",
+        help="print the goal table (and --summary) from the rows an earlier run wrote to stderr (one JSON per line)",
+    )
     args = parser.parse_args(argv)
     if args.first_call_only:
         print("\n".join(compile_table(first_calls())))
+        return
+    if args.from_log:
+        rows = []
+        for log in args.from_log:
+            with open(log, encoding="utf-8") as f:
+                rows += [json.loads(line) for line in f if line.startswith('{"workload"')]
+        if args.summary:
+            with open(args.summary, "w", encoding="utf-8") as f:
+                f.write(goal_rst(rows, args))
+        print("\n".join(goal_table(rows)))
         return
     if not args.detail:
         goals_main(args)
