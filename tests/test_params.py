@@ -233,6 +233,18 @@ def test_no_fatal_line_for_a_fit_that_succeeds(capfd):
     np.testing.assert_allclose(model.predict_proba(X)[:, 1], 0.5)  # the constant model of balanced classes
 
 
+def test_no_fatal_line_for_constant_columns_of_many_rows(capfd):
+    # Enough rows for min_data_in_leaf, but no column varies: the scan for a varying column
+    # finds none, so LightGBM is asked (silently) before training, not after failing loudly.
+    rng = np.random.default_rng(0)
+    X, y = np.full((5000, 3), 7.0), rng.integers(0, 2, 5000)
+    X[:, 2] = np.nan
+    model = FocalLGBMClassifier(verbose=-1, n_estimators=5).fit(X, y)
+    captured = capfd.readouterr()
+    assert (captured.out, captured.err) == ("", "")
+    np.testing.assert_allclose(model.decision_function(X), model.init_score_, rtol=0, atol=1e-12)
+
+
 def test_lightgbm_prints_at_the_users_verbosity_after_the_silent_check(binary, capfd):
     X, y = binary
     lgb.LGBMClassifier(n_estimators=2, verbose=0).fit(X[:300], y[:300])
@@ -240,6 +252,8 @@ def test_lightgbm_prints_at_the_users_verbosity_after_the_silent_check(binary, c
     FocalLGBMClassifier(n_estimators=2, verbose=0).fit(X[:300], y[:300])
     ours = capfd.readouterr()
     assert ours.out == parent.out  # warnings only, the same ones
+    FocalLGBMClassifier(verbose=0).fit(np.ones((10, 2)), [0, 1] * 5)  # the silent check runs here
+    capfd.readouterr()
     FocalLGBMClassifier(n_estimators=2).fit(X[:300], y[:300])  # LightGBM's default verbosity: info lines
     assert "[LightGBM] [Info]" in capfd.readouterr().out
 
