@@ -158,7 +158,8 @@ def resolve_class_weights(
     labels = classes.tolist()
     if isinstance(alpha, str):
         if alpha != "balanced":
-            raise ValueError(f"{name} must be None, a float in (0, 1), 'balanced' or a dict; got {alpha!r}.")
+            kinds = "None, 'balanced' or a dict" if sklearn_dict else "None, a float in (0, 1), 'balanced' or a dict"
+            raise ValueError(f"{name} must be {kinds}; got {alpha!r}.")
         return class_totals.sum() / (len(classes) * class_totals)
     if isinstance(alpha, dict):
         unknown = [k for k in alpha if k not in set(labels)]
@@ -273,19 +274,40 @@ class Translate:
     """An entry of a booster-parameter table: the adapter translates the parameter into the focal fit.
 
     ``default`` is the booster's default value (a parameter at its default counts as unset);
-    ``check(value)``, if given, raises for values that cannot be translated.
+    ``convert(name, value)``, if given, returns the value in the type the adapter reads (a
+    bool, a float) or raises for values that cannot be translated.
     """
 
-    def __init__(self, default=None, check=None):
+    def __init__(self, default=None, convert=None):
         self.default = default
-        self._check = check
+        self._convert = convert
 
     def is_default(self, value) -> bool:
         return value is None or (self.default is not None and _same(value, self.default))
 
-    def check(self, estimator: str, name: str, value) -> None:
-        if self._check is not None:
-            self._check(estimator, name, value)
+    def check(self, estimator: str, name: str, value):
+        """The value as the adapter reads it; raises for one that cannot be translated."""
+        return value if self._convert is None else self._convert(name, value)
+
+
+def as_bool(name: str, value) -> bool:
+    """A boolean booster parameter as the boosters read it: a bool, or the strings "true"/"false"."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise ValueError(f"{name} must be True or False, got {value!r}.")
+
+
+def as_positive_float(name: str, value) -> float:
+    """A positive, finite number (a weight), or a ValueError naming the parameter."""
+    if (
+        isinstance(value, (bool, np.bool_))
+        or not isinstance(value, numbers.Real)
+        or not (np.isfinite(value) and value > 0)
+    ):
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+    return float(value)
 
 
 class Refuse(Translate):
@@ -295,7 +317,7 @@ class Refuse(Translate):
         super().__init__(default)
         self.message = message
 
-    def check(self, estimator: str, name: str, value) -> None:
+    def check(self, estimator: str, name: str, value):
         raise ValueError(f"{estimator} does not take {name}={value!r}: {self.message}")
 
 
@@ -520,8 +542,7 @@ class FocalClassifierMixin:
         for name, rule in self._BOOSTER_PARAMS.items():
             for alias in self._aliases(name):
                 if alias in params and not rule.is_default(params[alias]):
-                    rule.check(type(self).__name__, alias, params[alias])
-                    found[name] = params[alias]
+                    found[name] = rule.check(type(self).__name__, alias, params[alias])
                     break
         return found
 
@@ -592,7 +613,9 @@ class FocalClassifierMixin:
         ``cross_val_score(n_jobs=k)``) then uses the worker's share of the cores, not all of them.
         """
         n_jobs = self._user_n_jobs()
-        return self._default_n_threads() if n_jobs is None else resolve_n_threads(n_jobs)
+        if n_jobs is None:
+            return self._default_n_threads()
+        return openmp_threads() if n_jobs == 0 else resolve_n_threads(n_jobs)  # 0: OpenMP's default, as both boosters
 
     def _user_n_jobs(self):
         return self.n_jobs

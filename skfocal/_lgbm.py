@@ -32,7 +32,6 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
 from __future__ import annotations
 
 import inspect
-import warnings
 
 import numpy as np
 from lightgbm import Dataset, LGBMClassifier
@@ -49,6 +48,8 @@ from ._base import (
     Refuse,
     Translate,
     _times,
+    as_bool,
+    as_positive_float,
     parent_signature,
     resolve_class_weights,
     start_scores,
@@ -83,10 +84,9 @@ _PROBABILITY_METRICS = {
 }
 _NO_FEATURES_ERROR = "num_features()) > (0)"
 _HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
-#: Dense arrays up to this many rows are scanned for a column that varies at all (a pass over
-#: the data, no copy); beyond it, and for data frames and sparse input with enough rows, data
-#: without a usable feature is caught by LightGBM's error instead, which prints a [Fatal] line.
-_SCAN_ROWS = 200_000
+#: Rows of the first look for a column that varies (a strided sample; all rows only if no
+#: column varies in it).
+_SCAN_SAMPLE = 4096
 #: fit arguments of LGBMClassifier that are refused (the start score is fitted and folded in).
 _REFUSED_FIT = ("init_score", "eval_init_score", "init_model")
 
@@ -97,7 +97,7 @@ def _metric_names(metric) -> list:
     return [m for m in (metric if isinstance(metric, (list, tuple)) else [metric]) if isinstance(m, str)]
 
 
-def _check_metric_names(estimator: str, where: str, metric) -> None:
+def _check_metric_names(where: str, metric):
     bad = [m for m in _metric_names(metric) if m in _PROBABILITY_METRICS]
     if bad:
         raise ValueError(
@@ -106,13 +106,55 @@ def _check_metric_names(estimator: str, where: str, metric) -> None:
             "eval metric is the focal loss; margin-based metrics such as 'auc' or "
             "'average_precision', or a callable eval_metric, are fine."
         )
+    return metric
 
 
-def _check_boosting(estimator: str, name: str, value) -> None:
+def _check_boosting(name: str, value):
     if value in ("rf", "random_forest"):
         raise ValueError(
             f"LightGBM's random forest mode ({name}={value!r}) takes neither a start score nor a "
             "custom objective; use boosting_type='gbdt' (optionally with subsample) or 'dart'."
+        )
+    return value
+
+
+def _some_column_varies(X):
+    """Whether any column of a numpy array or pandas frame takes two values (NaN included); None for other input.
+
+    Sparse matrices, pyarrow tables and polars frames are not scanned (None): for them, data
+    without a usable feature is caught by LightGBM's error, which prints a [Fatal] line.
+    """
+    if isinstance(X, np.ndarray):
+        frame = None
+    elif hasattr(X, "iloc"):
+        frame = X
+    else:
+        return None
+    step = max(1, _num_samples(X) // _SCAN_SAMPLE)
+    for rows in (slice(None, None, step), slice(None)) if step > 1 else (slice(None),):
+        part = frame.iloc[rows] if frame is not None else X[rows]
+        if frame is not None:
+            if bool((part.nunique(dropna=False) > 1).any()):
+                return True
+            continue
+        first = part[:1]
+        differs = (part != first) & ~(np.isnan(part) & np.isnan(first))
+        if bool(differs.any()):
+            return True
+    return False
+
+
+def _refuse_dictionary_columns(X, where: str) -> None:
+    """LightGBM aborts the process on pyarrow dictionary and polars categorical columns: refuse them first."""
+    schema = None if hasattr(X, "iloc") else getattr(X, "schema", None)  # pandas reads its categoricals
+    if schema is None:
+        return
+    types = schema.types if hasattr(schema, "types") else list(schema.values())  # pyarrow, polars
+    bad = [str(t) for t in types if str(t).startswith(("dictionary", "Categorical", "Enum"))]
+    if bad:
+        raise ValueError(
+            f"{where} has categorical (dictionary) columns ({bad[0]}), which LightGBM cannot read from "
+            "pyarrow or polars; convert it to pandas (categorical columns work there) or encode them as integers."
         )
 
 
@@ -199,12 +241,22 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         "linear_tree": Refuse(
             "the start score cannot be folded into linear leaves; use the default trees.", default=False
         ),
-        "boosting": Translate(default="gbdt", check=_check_boosting),
-        "metric": Translate(check=_check_metric_names),
+        "pos_bagging_fraction": Refuse(
+            "LightGBM's balanced bagging needs its built-in binary objective; weight the classes with "
+            "focal_alpha or class_weight, or subsample rows with bagging_fraction.",
+            default=1.0,
+        ),
+        "neg_bagging_fraction": Refuse(
+            "LightGBM's balanced bagging needs its built-in binary objective; weight the classes with "
+            "focal_alpha or class_weight, or subsample rows with bagging_fraction.",
+            default=1.0,
+        ),
+        "boosting": Translate(default="gbdt", convert=_check_boosting),
+        "metric": Translate(convert=_check_metric_names),
         "class_weight": Translate(),
-        "scale_pos_weight": Translate(default=1.0),
-        "is_unbalance": Translate(default=False),
-        "boost_from_average": Translate(default=True),
+        "scale_pos_weight": Translate(default=1.0, convert=as_positive_float),
+        "is_unbalance": Translate(default=False, convert=as_bool),
+        "boost_from_average": Translate(default=True, convert=as_bool),
     }
 
     def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
@@ -236,13 +288,14 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         return lightgbm_default_threads()
 
     def _class_weighting(self, classes, class_totals, class_counts, params: dict):
-        # class_weight enters LightGBM as row weights, so its start score sees it;
+        # class_weight enters LightGBM as row weights, so its start score sees it ("balanced"
+        # by row counts, as scikit-learn's compute_sample_weight, whatever the sample weights);
         # scale_pos_weight and is_unbalance are label weights of LightGBM's binary objective,
         # which its boost_from_average ignores.
         in_start = None
         if "class_weight" in params:
             in_start = resolve_class_weights(
-                params["class_weight"], classes, class_totals, name="class_weight", sklearn_dict=True
+                params["class_weight"], classes, class_counts.astype(float), name="class_weight", sklearn_dict=True
             )
         label = self._label_weights(classes, class_counts, params)
         return (in_start if label is None else _times(in_start, label)), in_start
@@ -261,9 +314,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             )
         if unbalance and scale != 1.0:  # LightGBM's own binary objective refuses this too
             raise ValueError("Cannot set is_unbalance and scale_pos_weight at the same time; use one of them.")
-        if not (np.isfinite(scale) and scale > 0):
-            raise ValueError(f"scale_pos_weight must be a finite number > 0, got {scale!r}.")
-        weights = np.array([1.0, float(scale)])
+        weights = np.array([1.0, scale])
         if unbalance:  # as LightGBM: the rarer class (by row count) gets count(other) / count(rarer)
             n0, n1 = (float(c) for c in counts)
             weights = np.array([1.0, n0 / n1]) if n1 < n0 else np.array([n1 / n0, 1.0])
@@ -277,7 +328,12 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
         _refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and folded into the model")
+        _refuse_dictionary_columns(X, "X")
         eval_set = _pop_eval_pairs(fit_params)
+        if fit_params.get("eval_class_weight") is not None:
+            fit_params["eval_class_weight"] = [
+                self._encoded_class_weight(w, plan.classes) for w in fit_params["eval_class_weight"]
+            ]
         if eval_set:
             eval_set, eval_weights = self._validate_eval_sets(
                 eval_set, fit_params.get("eval_sample_weight"), "eval_sample_weight", plan
@@ -291,11 +347,10 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
                 fit_params["eval_y"] = tuple(y_eval for _, y_eval in eval_set)
                 eval_set = None
-        user_metrics = self._user_metrics(fit_params)
+        user_metric = fit_params.pop("eval_metric", None)
 
-        def train(objective, metric) -> None:
-            # User callables get probabilities, as under LightGBM's own objective.
-            users = [LinkedMetric(m) if callable(m) and objective is not None else m for m in user_metrics]
+        def train(objective) -> None:
+            metrics = self._eval_metrics(user_metric, plan, on_probabilities=objective is None)
             # The built-in objective (no usable feature) needs the start score as init_score;
             # the focal objective adds it to LightGBM's scores itself.
             init_score = None if objective is not None else start_scores(plan.init_score, len(plan.y))
@@ -303,27 +358,48 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             with parent_sees(self, _fit_plan=plan, _fit_objective=objective, class_weight=None, _class_weight=None):
                 LGBMClassifier.fit(
                     self, X, plan.y, sample_weight=plan.sample_weight, init_score=init_score,
-                    eval_set=eval_set or None, eval_metric=[*users, metric], **fit_params,
+                    eval_set=eval_set or None, eval_metric=metrics, **fit_params,
                 )  # fmt: skip
 
-        fallback = (None, _LGBMFocalMetric(plan.metric, on_probabilities=True))
         if not self._has_usable_feature(X, plan, fit_params):
-            train(*fallback)
+            train(None)
         else:
             try:
-                train(plan.objective, _LGBMFocalMetric(plan.metric))
+                train(plan.objective)
             except LightGBMError as exc:
                 if _NO_FEATURES_ERROR not in str(exc):
                     raise
-                train(*fallback)
+                train(None)
         self._fold_init_score(plan.init_score)
 
-    def _user_metrics(self, fit_params: dict) -> list:
-        """The user's ``eval_metric`` (popped from ``fit_params``) as a list, checked."""
-        metric = fit_params.pop("eval_metric", None)
-        _check_metric_names(type(self).__name__, "eval_metric", metric)
-        metrics = metric if isinstance(metric, (list, tuple)) else [metric]
-        return [m for m in metrics if m is not None]
+    def _eval_metrics(self, eval_metric, plan: FitPlan, on_probabilities: bool = False) -> list:
+        """The eval metrics of a fit, as ``LGBMClassifier.fit(eval_metric=...)`` takes them.
+
+        The user's ``eval_metric`` (checked; callables get probabilities, as under LightGBM's own
+        objective) and the focal loss in the place of LightGBM's default metric, which it takes
+        whenever LightGBM would log that default: not when the ``metric`` parameter is set,
+        which replaces it. Under the built-in objective (``on_probabilities``, data without a
+        usable feature) LightGBM hands the metrics probabilities itself.
+        """
+        _check_metric_names("eval_metric", eval_metric)
+        metrics = eval_metric if isinstance(eval_metric, (list, tuple)) else [eval_metric]
+        metrics = [m for m in metrics if m is not None]
+        if not on_probabilities:
+            metrics = [LinkedMetric(m) if callable(m) else m for m in metrics]
+        if not any(alias in self.get_params() for alias in lightgbm_aliases("metric")):
+            metrics.append(_LGBMFocalMetric(plan.metric, on_probabilities))
+        return metrics
+
+    @staticmethod
+    def _encoded_class_weight(weight, classes: np.ndarray):
+        """An ``eval_class_weight`` entry keyed by the encoded labels LightGBM is trained on."""
+        if not isinstance(weight, dict):
+            return weight  # None or "balanced"
+        labels = classes.tolist()
+        unknown = [k for k in weight if k not in labels]
+        if unknown:
+            raise ValueError(f"eval_class_weight has labels not seen in fit: {unknown!r}; classes are {labels!r}.")
+        return {labels.index(k): v for k, v in weight.items()}
 
     @staticmethod
     def _translated_params() -> list:
@@ -334,21 +410,16 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     def _has_usable_feature(self, X, plan: FitPlan, fit_params: dict) -> bool:
         """Whether LightGBM will find a feature to split on, asked of LightGBM itself where in doubt.
 
-        Data with fewer than ``4 * min_data_in_leaf`` rows, or a dense array of at most
-        ``_SCAN_ROWS`` rows in which no column varies, is binned once by LightGBM here (silently)
-        and the bins are counted; anything else is taken to have a usable feature, which costs
-        nothing (a full second binning cost 10-15% of a fit of 10,000 rows).
+        Data with fewer than ``4 * min_data_in_leaf`` rows, or an array or pandas frame in which
+        no column varies, is binned once by LightGBM here (silently) and the bins are counted;
+        anything else is taken to have a usable feature (a second binning of every fit cost
+        10-15% of a fit of 10,000 rows; the scan for a varying column looks at a sample of rows
+        first, and at all of them only if no column varies there).
         """
         params = self.get_params(deep=False)
         min_leaf = next((params[a] for a in lightgbm_aliases("min_data_in_leaf") if params.get(a) is not None), 20)
-        n_rows = _num_samples(X)
-        if n_rows >= 4 * min_leaf:
-            if not isinstance(X, np.ndarray) or n_rows > _SCAN_ROWS:
-                return True
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column: NaN, which compares False
-                if np.any(np.nanmax(X, axis=0) > np.nanmin(X, axis=0)):
-                    return True
+        if _num_samples(X) >= 4 * min_leaf and (_some_column_varies(X) is not False):
+            return True
         with parent_sees(self, _fit_plan=plan, _fit_objective=None):
             params = self._process_params("fit")
         # Binning parameters only: no objective, metric or number of classes for a bare data set.

@@ -24,7 +24,9 @@ arguments; the traps, one place each:
 
 from __future__ import annotations
 
+import copy
 import json
+import numbers
 
 import numpy as np
 import xgboost
@@ -39,6 +41,7 @@ from ._base import (
     LinkedMetric,
     Refuse,
     Translate,
+    as_positive_float,
     parent_signature,
     with_signature,
 )
@@ -53,17 +56,31 @@ _REFUSED_FIT = ("base_margin", "base_margin_eval_set", "xgb_model")
 _STATE_ATTR = "skfocal"
 
 
-def _check_base_score(estimator: str, name: str, value) -> None:
-    if not (np.ndim(value) == 0 and 0 < float(value) < 1):
+def _as_base_score(name: str, value) -> float:
+    number = isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+    if not (number and 0 < value < 1):
         raise ValueError(
             f"{name} is the start probability of binary:logistic and must lie in (0, 1), got {value!r}; "
             "leave it unset to start from the focal loss's optimal constant."
         )
+    return float(value)
 
 
-def _check_scale_pos_weight(estimator: str, name: str, value) -> None:
-    if not (np.ndim(value) == 0 and np.isfinite(value) and value > 0):
-        raise ValueError(f"scale_pos_weight must be a finite number > 0, got {value!r}.")
+def _json_value(value):
+    """numpy scalars and arrays as JSON's numbers and lists (GridSearchCV hands over numpy values)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"{type(value).__name__} cannot be stored in a model file.")
+
+
+def _on_metric(callback, metric_name: str):
+    """A user's EarlyStopping that names no metric, made to watch ``metric_name`` (a copy; others as they are)."""
+    if isinstance(callback, EarlyStopping) and callback.metric_name is None:
+        callback = copy.copy(callback)
+        callback.metric_name = metric_name
+    return callback
 
 
 class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
@@ -101,8 +118,8 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         "objective": Refuse(
             "the loss is the focal loss; set focal_gamma and focal_alpha instead.", default="binary:logistic"
         ),
-        "base_score": Translate(check=_check_base_score),
-        "scale_pos_weight": Translate(default=1.0, check=_check_scale_pos_weight),
+        "base_score": Translate(convert=_as_base_score),
+        "scale_pos_weight": Translate(default=1.0, convert=as_positive_float),
     }
     _SCORES_START = True  # base_score is in XGBoost's scores
 
@@ -152,7 +169,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
                 f"scale_pos_weight weights the positive class of a binary model; with {len(classes)} "
                 "classes give per-class weights as focal_alpha (or sample_weight)."
             )
-        weights = np.array([1.0, float(params["scale_pos_weight"])])
+        weights = np.array([1.0, params["scale_pos_weight"]])
         return weights, weights  # XGBoost's intercept estimate weighs the positive class too
 
     def _start_score(self, loss, class_totals, params: dict):
@@ -162,7 +179,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
                     f"base_score with {len(class_totals)} classes is not supported; leave it unset to start "
                     "from the focal loss's optimal constants."
                 )
-            p = float(params["base_score"])
+            p = params["base_score"]
             return float(np.log(p) - np.log1p(-p))
         if "scale_pos_weight" in params:
             # XGBoost's own intercept under scale_pos_weight is one Newton step from 0 on the
@@ -202,9 +219,13 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             metric = [*strings, *(callables or [plan.metric])]
         callbacks = list(self.callbacks or [])
         rounds = self.early_stopping_rounds
-        if rounds and strings and callable(metric[-1]):  # stop on the user's last metric, as the parent does
-            callbacks.append(EarlyStopping(rounds=rounds, metric_name=strings[-1]))
-            rounds = None
+        if strings and metric[-1] is plan.metric:
+            # XGBoost early-stops on the last metric, which would be the appended focal loss:
+            # stop on the user's last one, as the parent does, also in the user's own callbacks.
+            callbacks = [_on_metric(cb, strings[-1]) for cb in callbacks]
+            if rounds:
+                callbacks.append(EarlyStopping(rounds=rounds, metric_name=strings[-1]))
+                rounds = None
         extra = dict(getattr(self, "kwargs", None) or {})
         if not strings:  # no XGBoost metric was asked for: none of its defaults either
             extra["disable_default_eval_metric"] = True
@@ -264,7 +285,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         booster = self.get_booster()
         if "init_score_" not in self.__dict__:
             raise ValueError(f"This {type(self).__name__} is not fitted by skfocal; fit it before saving.")
-        booster.set_attr(**{_STATE_ATTR: json.dumps(self._model_state())})
+        booster.set_attr(**{_STATE_ATTR: json.dumps(self._model_state(), default=_json_value)})
         try:
             super().save_model(fname)
         finally:

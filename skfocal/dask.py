@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ._base import FOCAL_PARAMS, SklearnObjective, start_scores
-from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _LGBMFocalMetric, _pop_eval_pairs
+from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier
 
 __all__ = ["FocalDaskLGBMClassifier", "FocalDaskXGBClassifier"]
@@ -381,7 +381,7 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
         model = lgb_dask.DaskLGBMClassifier(client=self.client, **params)
         model.set_params(objective=plan.objective)
         eval_set = _pop_eval_pairs(fit_params)
-        metrics = [*self._user_metrics(fit_params), _LGBMFocalMetric(plan.metric)]
+        metrics = self._eval_metrics(fit_params.pop("eval_metric", None), plan)
         if eval_set:
             eval_set, fit_params["eval_init_score"] = self._encode_eval(eval_set, plan)
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y

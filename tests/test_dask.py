@@ -116,6 +116,28 @@ def test_eval_set_logs_the_focal_loss(client, data, case):
     assert series[-1] < series[0]
 
 
+def _mean_prediction(y_true, y_pred):
+    return "mean_pred", float(np.mean(y_pred)), False
+
+
+def test_a_callable_lightgbm_metric_sees_probabilities_as_locally(client, data):
+    # As under LightGBM's own objective (and the local estimator), not the raw margins.
+    X, targets = data
+    y = targets["binary"]
+    dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
+    params = CASES["lightgbm"][2]
+    model = FocalDaskLGBMClassifier(client=client, **params).fit(
+        dX, dy, eval_set=[(dX, dy)], eval_metric=_mean_prediction
+    )
+    logged = next(iter(model.evals_result_.values()))["mean_pred"][-1]
+    local = model.to_local()
+    mean_margin, mean_proba = local.decision_function(X).mean(), local.predict_proba(X)[:, 1].mean()
+    # lightgbm.dask records the metric of one worker's part of the eval set (half the rows
+    # here), so it is the mean probability of those rows: within 0.01 of the whole set's on
+    # this data, and far from the mean margin (below -1) that an unlinked metric would log.
+    assert abs(logged - mean_proba) < 0.01 < abs(logged - mean_margin)
+
+
 @pytest.mark.parametrize(
     ("make", "error", "match"),
     [
