@@ -136,9 +136,8 @@ def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamm
 
 def objective_alone(booster: str, model, y, n_jobs: int, calls: int = 20) -> float:
     """Median seconds of one objective call outside a fit, with the scores the booster would hand it."""
-    objective = model._sklearn_objective(model.loss_)
-    objective.n_threads = n_jobs
     k = len(model.classes_)
+    objective = model._make_objective(model.loss_, k, n_jobs, offset=None)
     rng = np.random.default_rng(0)
     shape = len(y) if k == 2 else (len(y), k)
     # LightGBM: float64 scores, column-major for K classes; XGBoost: float32, row-major
