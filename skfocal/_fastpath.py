@@ -1,8 +1,8 @@
 """Which code computes the training gradient and the eval metric: numpy for small inputs, else the compiled kernels.
 
 The compiled kernels (:mod:`skfocal._kernels`) need numba, and importing it and loading the
-cached machine code costs a new process about half a second and about 100 MiB, more than a
-whole fit of a few thousand rows. So inputs of at most :data:`SMALL_BINARY` rows (two
+cached machine code costs a new process 0.3 s or more (over a second on a loaded machine) and
+about 100 MiB, more than a whole fit of a few thousand rows. So inputs of at most :data:`SMALL_BINARY` rows (two
 classes) or :data:`SMALL_MULTICLASS` values (rows x classes) are computed by the numpy
 reference of :mod:`skfocal._loss` instead, which never imports numba; its cost per call is a few
 tens of microseconds more at these sizes (``benchmarks/bench_speed.py``). The choice depends
