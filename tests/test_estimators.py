@@ -102,11 +102,11 @@ def _fit(case, X, y, **params):
 
 # ------------------------------------------------------------------ the model
 def test_gamma0_reproduces_the_boosters_logistic_model(case, data):
-    # NOTES section 2: custom log loss + optimal start score is the built-in objective.
+    # A callable log loss with the optimal start score is the built-in logistic objective.
     X, y = data
     focal = _fit(case, X, y, focal_gamma=0.0)
     native = case.native(**case.params).fit(X, y)
-    # 1e-4 in probability is the bound; float32 gradients and base_score leave ~1e-7.
+    # 1e-4 in probability is the agreement asked of a drop-in; float32 gradients and base_score leave ~1e-7.
     np.testing.assert_allclose(focal.predict_proba(X), native.predict_proba(X), atol=1e-4)
     np.testing.assert_array_equal(focal.predict(X), native.predict(X))
 

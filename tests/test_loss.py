@@ -79,7 +79,7 @@ def test_against_50_digit_reference(gamma, alpha, y):
     assert mask.sum() == len(MARGINS)
     assert np.all(_rel_err(got_loss[mask], true_loss[mask]) <= 1e-10)
 
-    # Gradient: the required accuracy of the closed form (brief: 1e-5); tiny gradients excluded
+    # Gradient: the required accuracy of the closed form (1e-5 relative); tiny gradients excluded
     # because below 1e-12 they no longer matter to a booster.
     mask = np.abs(true_grad) > 1e-12
     assert mask.any()

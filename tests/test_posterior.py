@@ -29,7 +29,7 @@ Z_GRID = logit(P_GRID)
 
 
 # --------------------------------------------------------------------------------------------------
-# Binary closed form (NOTES section 3), evaluated in 40-digit arithmetic
+# Binary closed form (Charoenphakdee et al., CVPR 2021), evaluated in 40-digit arithmetic
 # --------------------------------------------------------------------------------------------------
 @functools.cache
 def _binary_reference(gamma: float, alpha: float | None) -> np.ndarray:
