@@ -397,12 +397,16 @@ def _store_transposed(grad_t, hess_t, grad, hess):
             hess[i, j] = hess_t[j, i]
 
 
-def _multiclass_block(y, z, w, grad, hess, scratch, offset, alpha, gamma, scale):
+def _softmax_block(y, z, scratch, offset, alpha, gamma):
+    """The per-row softmax pieces of a K-class block, shared by the gradient and the loss.
+
+    Returns ``e`` (``exp(z - row maximum)``, classes by rows), the row vectors ``top, label,
+    alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma`` and ``square`` (see
+    :func:`_fill_q_gamma`), all views into ``scratch``.
+    """
     n, k = z.shape
     e = scratch.values[: k * n].reshape(k, n)
-    grad_t, hess_t = (v[: k * n].reshape(k, n) for v in scratch.outputs)
-    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma, g_t, h_t = (v[:n] for v in scratch.vectors)
-    coef = scratch.coef[:, :n]
+    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma = (v[:n] for v in scratch.vectors[:9])
     top, label = scratch.top[:n], scratch.label[:n]
     np.copyto(e.T, z)  # transposed, in float64 whatever the scores' dtype
     _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
@@ -416,6 +420,17 @@ def _multiclass_block(y, z, w, grad, hess, scratch, offset, alpha, gamma, scale)
         np.multiply(q_gamma, gamma, out=q_gamma)
 
     square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
+    return e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma, square
+
+
+def _multiclass_block(y, z, w, grad, hess, scratch, offset, alpha, gamma, scale):
+    n, k = z.shape
+    e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma, square = _softmax_block(
+        y, z, scratch, offset, alpha, gamma
+    )
+    grad_t, hess_t = (v[: k * n].reshape(k, n) for v in scratch.outputs)
+    g_t, h_t = (v[:n] for v in scratch.vectors[9:11])
+    coef = scratch.coef[:, :n]
     _multiclass_rows(
         top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
     )
@@ -459,22 +474,9 @@ def _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q_in, q_gamma_in, 
 
 
 def _multiclass_loss_block(y, z, w, scratch, offset, alpha, gamma):
-    n, k = z.shape
-    e = scratch.values[: k * n].reshape(k, n)
-    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma = (v[:n] for v in scratch.vectors[:9])
-    top, label = scratch.top[:n], scratch.label[:n]
-    np.copyto(e.T, z)
-    _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
-    np.exp(e, out=e)
-    _softmax_rest(e, top, label, s, e_t, inv_norm, q)
-    np.log1p(s, out=log1p_s)
-
-    def log_q_times_gamma():
-        np.maximum(q, _TINY, out=q_gamma)
-        np.log(q_gamma, out=q_gamma)
-        np.multiply(q_gamma, gamma, out=q_gamma)
-
-    square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
+    _, top, label, alpha_t, z_gap, _, _, _, log1p_s, q, q_gamma, square = _softmax_block(
+        y, z, scratch, offset, alpha, gamma
+    )
     return _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q, q_gamma, w, square)
 
 
