@@ -335,6 +335,14 @@ def _times(a, b):
     return a if b is None else a * b
 
 
+def refuse_fit_args(estimator: str, fit_params: dict, names, where: str) -> None:
+    """Raise for the booster's own start-score arguments of ``fit`` in ``fit_params``; drop them if None."""
+    for name in names:
+        if fit_params.get(name) is not None:
+            raise ValueError(f"{estimator}.fit does not take {name}: the start score is fitted (init_score_) {where}.")
+        fit_params.pop(name, None)
+
+
 def parent_signature(own, *parents, drop=()) -> inspect.Signature:
     """The signature of ``own`` with the keyword parameters of ``parents`` added after its own.
 

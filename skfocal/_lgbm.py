@@ -51,6 +51,7 @@ from ._base import (
     as_bool,
     as_positive_float,
     parent_signature,
+    refuse_fit_args,
     resolve_class_weights,
     start_scores,
     with_signature,
@@ -193,13 +194,6 @@ def _pop_eval_pairs(fit_params: dict) -> list:
     return list(eval_set or [])
 
 
-def _refuse_fit_args(estimator: str, fit_params: dict, names, where: str) -> None:
-    for name in names:
-        if fit_params.get(name) is not None:
-            raise ValueError(f"{estimator}.fit does not take {name}: the start score is fitted (init_score_) {where}.")
-        fit_params.pop(name, None)
-
-
 class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     __doc__ = ESTIMATOR_DOC.format(
         booster="LightGBM",
@@ -327,7 +321,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        _refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and folded into the model")
+        refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and folded into the model")
         _refuse_dictionary_columns(X, "X")
         eval_set = _pop_eval_pairs(fit_params)
         if fit_params.get("eval_class_weight") is not None:

@@ -43,6 +43,7 @@ from ._base import (
     Translate,
     as_positive_float,
     parent_signature,
+    refuse_fit_args,
     with_signature,
 )
 from ._compat import parent_sees
@@ -241,13 +242,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        for name in _REFUSED_FIT:
-            if fit_params.get(name) is not None:
-                raise ValueError(
-                    f"{type(self).__name__}.fit does not take {name}: the start score is fitted "
-                    "(init_score_) and stored in the model."
-                )
-            fit_params.pop(name, None)
+        refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and stored in the model")
         eval_set = fit_params.pop("eval_set", None)
         if isinstance(eval_set, tuple):
             eval_set = [eval_set]
