@@ -6,8 +6,10 @@ path are timed by wrapping them for the duration of the fit:
 
 - ``objective``: skfocal's gradient and Hessian (``SklearnObjective.__call__``);
 - ``score copy``: the booster handing its current raw scores to Python (LightGBM's
-  ``Booster.__inner_predict``, XGBoost's ``Booster.predict(training=True)``);
-- ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round;
+  ``Booster.__inner_predict``; XGBoost's ``Booster.predict(training=True)``, or, where skfocal
+  trains XGBoost through its own reproduction of the parent's loop, its ``_Round.scores``);
+- ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round
+  (skfocal's own loop reads it once);
 - ``booster``: the rest of the round (tree growing, and taking the gradients back in);
 - ``objective alone``: the same objective call outside a fit, on scores of the same shape and
   dtype (median of 20 calls), for comparison with its cost inside the round; also on one
@@ -43,7 +45,11 @@ import xgboost
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_speed import make_data  # noqa: E402
 
-from skfocal import FocalLGBMClassifier, FocalXGBClassifier  # noqa: E402
+from skfocal import (  # noqa: E402
+    FocalLGBMClassifier,
+    FocalXGBClassifier,
+    _compat,  # noqa: E402
+)
 from skfocal._base import SklearnObjective  # noqa: E402
 
 
@@ -119,6 +125,7 @@ def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamm
             model.fit(X, y, callbacks=[lambda env: timers.end_round()])
         else:
             stack.enter_context(timers.wrap(xgboost.Booster, "predict", "score copy"))
+            stack.enter_context(timers.wrap(_compat._Round, "scores", "score copy"))
             stack.enter_context(timers.wrap(xgboost.DMatrix, "get_label", "label copy"))
             params.update(max_depth=6, callbacks=[_XGBRoundCallback(timers)])
             if objective == "builtin":

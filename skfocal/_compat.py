@@ -11,13 +11,25 @@ LightGBM, XGBoost or scikit-learn release is one file to check:
 - ``XGBModel._wrapper_params``: the parameters XGBoost keeps out of the booster (overridden in
   ``_xgb``);
 - ``sklearn.utils._openmp_helpers._openmp_effective_n_threads``: the number of OpenMP threads
-  the process may use (it honours ``OMP_NUM_THREADS``, which joblib's workers set).
+  the process may use (it honours ``OMP_NUM_THREADS``, which joblib's workers set);
+- XGBoost's training path for a callable objective (:func:`xgb_fit`): the body of
+  ``XGBClassifier.fit`` (``_configure_fit``, ``get_model_categories``,
+  ``_wrap_evaluation_matrices``, ``_create_dmatrix``, ``_set_evaluation_result``) and of
+  ``xgboost.train`` (``CallbackContainer``), with a round that calls the C API
+  (``XGBoosterPredictFromDMatrix``, ``XGBoosterTrainOneIter``) itself. Used only for the
+  XGBoost releases it was checked against (:data:`XGB_LEAN_TRAINING`); ``tests/test_xgb_training.py``
+  holds it to the parent's own path, bit for bit.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
+import ctypes
+import json
 
+import numpy as np
+import xgboost
 from lightgbm.basic import _ConfigAliases
 from lightgbm.compat import _LGBMCpuCount
 
@@ -26,7 +38,14 @@ try:
 except ImportError:  # pragma: no cover - a scikit-learn without the helper
     _openmp_effective_n_threads = None
 
-__all__ = ["lightgbm_aliases", "lightgbm_default_threads", "openmp_threads", "parent_sees"]
+__all__ = [
+    "XGB_LEAN_TRAINING",
+    "lightgbm_aliases",
+    "lightgbm_default_threads",
+    "openmp_threads",
+    "parent_sees",
+    "xgb_fit",
+]
 
 
 def lightgbm_aliases(name: str) -> tuple[str, ...]:
@@ -68,3 +87,149 @@ def parent_sees(estimator, **attributes):
                 estimator.__dict__.pop(name, None)
             else:
                 estimator.__dict__[name] = value
+
+
+# --------------------------------------------------------------------------- XGBoost's training
+#: Whether :func:`xgb_fit` may train: the XGBoost releases whose ``XGBClassifier.fit`` and
+#: ``xgboost.train`` it reproduces. Elsewhere the adapter trains through ``XGBClassifier.fit``.
+XGB_LEAN_TRAINING = (3, 2) <= tuple(int(part) for part in xgboost.__version__.split(".")[:2]) < (3, 3)
+
+# What Booster.predict(output_margin=True, training=True) sends to the C API, built once.
+_TRAINING_MARGIN = json.dumps(
+    {"type": 1, "training": True, "iteration_begin": 0, "iteration_end": 0, "strict_shape": False}
+).encode()
+
+
+class _Round:
+    """One boosting round with a Python objective, as ``Booster.update(dtrain, i, fobj)`` does it, less its overhead.
+
+    ``Booster.update`` builds a JSON configuration for the scores, copies them into a new
+    numpy array, wraps the objective so it reads the labels and weights from the DMatrix
+    again, checks the feature names twice and describes the gradient arrays in JSON, every
+    round. Here the weights are read once (the array the parent's objective decorator
+    gets), the labels are the fit's encoded classes, the scores are a view of XGBoost's own prediction buffer (valid
+    until the next prediction, and used before it), and the descriptions of the objective's
+    gradient buffers, which it reuses from round to round, are made once.
+    """
+
+    def __init__(self, dtrain, objective, labels):
+        from xgboost.core import c_bst_ulong
+
+        self.dtrain = dtrain
+        self.objective = objective
+        self.n_rows = dtrain.num_row()
+        # The parent's decorator calls objective(labels, scores[, sample_weight=weights]) with
+        # the DMatrix's float32 labels and weights. The weights are read from it once; the
+        # labels are the encoded classes the DMatrix was made from (small integers, so the
+        # same numbers in any dtype), not a float32 copy of them held for the whole fit.
+        weights = dtrain.get_weight()
+        self.kwargs = {"sample_weight": weights} if weights.size else {}
+        self.labels = labels
+        self._preds = ctypes.POINTER(ctypes.c_float)()
+        self._shape = ctypes.POINTER(c_bst_ulong)()
+        self._dims = c_bst_ulong()
+        self._described = (None, None, b"", b"")
+        self._checked = None
+
+    def scores(self, booster) -> np.ndarray:
+        from xgboost.core import _LIB, _check_call
+
+        _check_call(
+            _LIB.XGBoosterPredictFromDMatrix(
+                booster.handle, self.dtrain.handle, _TRAINING_MARGIN,
+                ctypes.byref(self._shape), ctypes.byref(self._dims), ctypes.byref(self._preds),
+            )
+        )  # fmt: skip
+        shape = tuple(int(self._shape[i]) for i in range(self._dims.value))
+        return np.ctypeslib.as_array(self._preds, shape=shape)
+
+    def __call__(self, booster, iteration: int) -> None:
+        from xgboost.core import _LIB, _check_call
+        from xgboost.objective import _grad_arrinf
+
+        if booster is not self._checked:  # what Booster.update checks first (names set, or validated)
+            booster._assign_dmatrix_features(self.dtrain)
+            self._checked = booster
+        grad, hess = self.objective(self.labels, self.scores(booster), **self.kwargs)
+        if grad is not self._described[0] or hess is not self._described[1]:
+            self._described = (grad, hess, _grad_arrinf(grad, self.n_rows), _grad_arrinf(hess, self.n_rows))
+        _check_call(_LIB.XGBoosterTrainOneIter(booster.handle, self.dtrain.handle, iteration, *self._described[2:]))
+
+
+def _xgb_train(params, dtrain, num_boost_round, *, evals, early_stopping_rounds, early_stopping_metric,
+               evals_result, objective, labels, custom_metric, verbose_eval, callbacks):  # fmt: skip
+    """``xgboost.train`` for a callable objective (no ``xgb_model``, ``maximize``), each round by :class:`_Round`.
+
+    ``early_stopping_metric``: the metric ``early_stopping_rounds`` watches (``None``: the last
+    one logged, as in ``xgboost.train``).
+    """
+    import weakref
+
+    from xgboost import Booster, DMatrix
+    from xgboost.callback import CallbackContainer, EarlyStopping, EvaluationMonitor
+    from xgboost.core import _RefMixIn
+    from xgboost.training import _RefError
+
+    callbacks = [] if callbacks is None else copy.copy(list(callbacks))
+    evals = list(evals) if evals else []
+    for va, _ in evals:
+        if not isinstance(va, DMatrix):
+            raise TypeError("Invalid type for the `evals`.")
+        if isinstance(va, _RefMixIn) and va.ref is not weakref.ref(dtrain) and va is not dtrain:
+            raise ValueError(_RefError)
+    bst = Booster(params, [dtrain] + [d[0] for d in evals])
+    if verbose_eval:
+        verbose_eval = 1 if verbose_eval is True else verbose_eval
+        callbacks.append(EvaluationMonitor(period=verbose_eval))
+    if early_stopping_rounds:
+        callbacks.append(EarlyStopping(rounds=early_stopping_rounds, maximize=None, metric_name=early_stopping_metric))
+    cb_container = CallbackContainer(callbacks, metric=custom_metric, output_margin=True)
+    bst = cb_container.before_training(bst)
+    one_round = _Round(dtrain, objective, labels)
+    for i in range(num_boost_round):
+        if cb_container.before_iteration(bst, i, dtrain, evals):
+            break
+        one_round(bst, i)
+        if cb_container.after_iteration(bst, i, dtrain, evals):
+            break
+    bst = cb_container.after_training(bst)
+    if evals_result is not None:
+        evals_result.update(cb_container.history)
+    return bst.reset()
+
+
+def xgb_fit(estimator, X, y, *, sample_weight=None, eval_set=None, verbose=True, sample_weight_eval_set=None,
+            feature_weights=None, early_stopping_metric=None):  # fmt: skip
+    """``XGBClassifier.fit`` for an estimator whose ``objective`` is callable, trained by :func:`_xgb_train`.
+
+    ``y`` holds the encoded classes ``0 .. K-1``, every one of them present (the mixin checked);
+    ``base_margin`` and ``xgb_model`` are refused by the adapter before this is called.
+    """
+    from xgboost.sklearn import _wrap_evaluation_matrices, get_model_categories
+
+    with xgboost.config_context(verbosity=estimator.verbosity):
+        estimator.n_classes_ = int(np.max(y)) + 1
+        params = estimator.get_xgb_params()
+        params["objective"] = "binary:logistic"
+        if estimator.n_classes_ > 2:
+            params["objective"] = "multi:softprob"
+            params["num_class"] = estimator.n_classes_
+        model, metric, params, feature_weights = estimator._configure_fit(None, params, feature_weights)
+        model, feature_types = get_model_categories(X, model, estimator.feature_types)
+        evals_result = {}
+        train_dmatrix, evals = _wrap_evaluation_matrices(
+            missing=estimator.missing, X=X, y=y, group=None, qid=None, sample_weight=sample_weight,
+            base_margin=None, feature_weights=feature_weights, eval_set=eval_set,
+            sample_weight_eval_set=sample_weight_eval_set, base_margin_eval_set=None, eval_group=None,
+            eval_qid=None, create_dmatrix=estimator._create_dmatrix,
+            enable_categorical=estimator.enable_categorical, feature_types=feature_types,
+        )  # fmt: skip
+        estimator._Booster = _xgb_train(
+            params, train_dmatrix, estimator.get_num_boosting_rounds(), evals=evals,
+            early_stopping_rounds=estimator.early_stopping_rounds, early_stopping_metric=early_stopping_metric,
+            evals_result=evals_result,
+            objective=estimator.objective, labels=y, custom_metric=metric, verbose_eval=verbose,
+            callbacks=estimator.callbacks,
+        )  # fmt: skip
+        estimator._set_evaluation_result(evals_result)
+    return estimator

@@ -18,21 +18,23 @@ arguments; the traps, one place each:
 - ``scale_pos_weight`` weights the positive class inside XGBoost's own ``binary:logistic``; here
   it is a class weight of the focal loss (and, as in XGBoost's intercept, of the start score).
 - XGBoost evaluates its string metrics first and a callable metric last, and early-stops on the
-  last one. The focal metric is the callable one, so ``early_stopping_rounds`` becomes an
-  ``EarlyStopping`` callback on the user's last metric when there is one, as in the parent.
+  last one. The focal metric is the callable one, so early stopping watches the user's last
+  metric when there is one, as in the parent (``_training_attributes``, ``_watching``).
 """
 
 from __future__ import annotations
 
-import copy
+import contextlib
+import functools
 import json
 import numbers
 
 import numpy as np
 import xgboost
 from xgboost import XGBClassifier
-from xgboost.callback import EarlyStopping
+from xgboost.callback import EarlyStopping, EvaluationMonitor
 
+from . import _compat
 from ._base import (
     ESTIMATOR_DOC,
     FOCAL_PARAMS,
@@ -76,12 +78,23 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} cannot be stored in a model file.")
 
 
-def _on_metric(callback, metric_name: str):
-    """A user's EarlyStopping that names no metric, made to watch ``metric_name`` (a copy; others as they are)."""
-    if isinstance(callback, EarlyStopping) and callback.metric_name is None:
-        callback = copy.copy(callback)
-        callback.metric_name = metric_name
-    return callback
+@contextlib.contextmanager
+def _watching(callbacks, metric_name):
+    """The user's ``EarlyStopping`` callbacks that name no metric watch ``metric_name`` during the fit.
+
+    They are the user's own objects (XGBoost keeps their history from fit to fit, and so must
+    skfocal), so their ``metric_name`` is set for the fit and restored after it.
+    """
+    chosen = [] if metric_name is None else [
+        cb for cb in callbacks or [] if isinstance(cb, EarlyStopping) and cb.metric_name is None
+    ]  # fmt: skip
+    for cb in chosen:
+        cb.metric_name = metric_name
+    try:
+        yield
+    finally:
+        for cb in chosen:
+            cb.metric_name = None
 
 
 class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
@@ -206,8 +219,18 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         """The booster parameters the plan translates: the booster must not see them again."""
         return ["scale_pos_weight", "base_score"]
 
-    def _training_attributes(self, plan: FitPlan) -> dict:
-        """What ``XGBClassifier.fit`` must read instead of the user's attributes: objective, metric, start, stopping."""
+    def _training_attributes(self, plan: FitPlan, verbose=True, stopping_rounds_kept: bool = False):
+        """What ``XGBClassifier.fit`` must read instead of the user's attributes: objective, metric, start, stopping.
+
+        Returns ``(attributes, stop_on, verbose)``: the attributes; the metric early stopping
+        must watch when it is not the last one logged (the focal loss is logged after the
+        user's string metrics), else ``None``; the ``verbose`` to give the parent's ``fit``.
+        ``xgboost.train`` turns ``early_stopping_rounds`` into a callback that watches the last
+        metric, after its printer of the metrics (which then prints the round it stops at
+        too). Through the parent's training (``stopping_rounds_kept=False``) the rounds
+        become a callback on ``stop_on`` here, with the printer put before it, as there.
+        ``skfocal._compat.xgb_fit`` takes the rounds and ``stop_on`` itself.
+        """
         metric, strings = self.eval_metric, []
         if metric is None:
             metric = plan.metric
@@ -220,17 +243,19 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             metric = [*strings, *(callables or [plan.metric])]
         callbacks = list(self.callbacks or [])
         rounds = self.early_stopping_rounds
-        if strings and metric[-1] is plan.metric:
-            # XGBoost early-stops on the last metric, which would be the appended focal loss:
-            # stop on the user's last one, as the parent does, also in the user's own callbacks.
-            callbacks = [_on_metric(cb, strings[-1]) for cb in callbacks]
-            if rounds:
-                callbacks.append(EarlyStopping(rounds=rounds, metric_name=strings[-1]))
-                rounds = None
+        # XGBoost early-stops on the last metric, which would be the appended focal loss: stop
+        # on the user's last one, as the parent does, also in the user's own callbacks.
+        stop_on = strings[-1] if strings and metric[-1] is plan.metric else None
+        if stop_on is not None and rounds and not stopping_rounds_kept:
+            if verbose:
+                callbacks.append(EvaluationMonitor(period=1 if verbose is True else verbose))
+                verbose = False
+            callbacks.append(EarlyStopping(rounds=rounds, metric_name=stop_on))
+            rounds = None
         extra = dict(getattr(self, "kwargs", None) or {})
         if not strings:  # no XGBoost metric was asked for: none of its defaults either
             extra["disable_default_eval_metric"] = True
-        return {
+        attributes = {
             "objective": plan.objective,
             "eval_metric": metric,
             "base_score": self._base_score(plan.init_score),
@@ -239,6 +264,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             "callbacks": callbacks or None,
             "kwargs": extra,
         }
+        return attributes, stop_on, verbose
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
@@ -253,8 +279,19 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             if eval_weights is not None:
                 fit_params["sample_weight_eval_set"] = eval_weights
         try:
-            with parent_sees(self, **self._training_attributes(plan)):
-                XGBClassifier.fit(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
+            # The parent's own training path reads the labels and copies the scores every round
+            # (a tenth of a round at a few thousand rows); where skfocal reproduces it exactly,
+            # it trains through that reproduction instead (skfocal._compat.xgb_fit).
+            lean = _compat.XGB_LEAN_TRAINING
+            attributes, stop_on, fit_params["verbose"] = self._training_attributes(
+                plan, fit_params.get("verbose", True), stopping_rounds_kept=lean
+            )
+            if lean:
+                train = functools.partial(_compat.xgb_fit, early_stopping_metric=stop_on)
+            else:
+                train = XGBClassifier.fit
+            with parent_sees(self, **attributes), _watching(self.callbacks, stop_on):
+                train(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
         finally:
             plan.objective.release()
 

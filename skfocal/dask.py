@@ -41,7 +41,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
 
 from ._base import FOCAL_PARAMS, SklearnObjective, start_scores
 from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
-from ._xgb import FocalXGBClassifier
+from ._xgb import FocalXGBClassifier, _watching
 
 __all__ = ["FocalDaskLGBMClassifier", "FocalDaskXGBClassifier"]
 
@@ -423,12 +423,13 @@ class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
                 raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
         model = xgb_dask.DaskXGBClassifier(**self._booster_params())
         model.client = self.client
-        attributes = self._training_attributes(plan)
+        attributes, stop_on, fit_params["verbose"] = self._training_attributes(plan, fit_params.get("verbose", True))
         model.set_params(**attributes.pop("kwargs"), **attributes)
         eval_set = fit_params.pop("eval_set", None)
         if eval_set:
             fit_params["eval_set"], _ = self._encode_eval(eval_set, plan)
-        model.fit(X, plan.y, sample_weight=plan.sample_weight, **fit_params)
+        with _watching(self.callbacks, stop_on):  # the callbacks travel to the workers set
+            model.fit(X, plan.y, sample_weight=plan.sample_weight, **fit_params)
         self._Booster = model.get_booster()
         self.n_classes_ = plan.n_classes
         if hasattr(model, "evals_result_"):
