@@ -515,7 +515,6 @@ def _placed_evenly(client, X, y, chunks: int):
 
 def workload_dask(args) -> list:
     """Dask: ``LocalCluster`` of 2 worker processes (1 thread each), ``--dask-rows`` rows, binary."""
-    import dask.array as da
     from distributed import Client, LocalCluster
 
     rows = []

@@ -749,7 +749,8 @@ class SklearnObjective:
     the gradient is taken: a booster that starts from zero then trains as if it had been given
     the start score row by row, without an ``(n, K)`` array of it.
 
-    Every round runs the loss's compiled training path on ``n_threads`` threads and writes
+    Every round runs the loss's compiled training path on half the booster's ``n_threads``
+    threads (:func:`objective_threads`) and writes
     float32 (what both boosters train on) into two buffers kept from round to round; the
     booster consumes them before it asks for the next round. They are never pickled or
     deep-copied. XGBoost trains with this object, and :meth:`release` drops the buffers after
@@ -787,13 +788,25 @@ class SklearnObjective:
         y_pred = np.asarray(y_pred)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=self._threads(), offset=self.offset,
+            out=self._buffers(y_pred), n_threads=objective_threads(self._threads()), offset=self.offset,
         )  # fmt: skip
 
     def _threads(self) -> int:
         return resolve_n_threads(self.n_threads)
 
     __signature__ = _CallSignature()
+
+
+def objective_threads(booster_threads: int) -> int:
+    """Threads for the objective's call in a boosting round: half the booster's, at least one.
+
+    The objective runs right after one of the booster's OpenMP regions, whose threads keep
+    spinning on their cores for a while (libgomp's default): a thread of the objective gets
+    about half a core, and the threads hand the GIL to each other block by block. On two cores
+    one thread was as fast as two or faster in every workload of ``benchmarks/bench_threads.py``
+    (``benchmarks/RESULTS.md``).
+    """
+    return max(1, int(booster_threads) // 2)
 
 
 def resolve_n_threads(n_jobs) -> int:

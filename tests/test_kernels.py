@@ -520,3 +520,32 @@ def test_native_hook_checks_inputs_and_uses_the_fast_path(k):
         loss(z, _Dataset(bad))
     with pytest.raises(ValueError, match="sample_weight"):
         loss(z, _Dataset(y, w[:-1]))
+
+
+@pytest.mark.parametrize(("booster_threads", "expected"), [(1, 1), (2, 1), (3, 1), (4, 2), (16, 8)])
+def test_the_objective_runs_on_half_the_boosters_threads(monkeypatch, booster_threads, expected):
+    """In a round the objective shares its cores with the booster's spinning threads: half of them, at least one."""
+    from skfocal import _base
+
+    assert _base.objective_threads(booster_threads) == expected
+    seen = []
+    loss = BinaryFocalLoss(gamma=2.0)
+    original = type(loss)._training_gradient_hessian
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs["n_threads"])
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(loss), "_training_gradient_hessian", spy)
+    y, z = _binary_case(100, np.random.default_rng(0))
+    SklearnObjective(loss, n_threads=booster_threads)(y.astype(np.float32), z)
+    assert seen == [expected]
+
+
+def test_the_signature_boosters_read_is_the_calls_and_the_class_keeps_its_own():
+    """LightGBM counts the objective's parameters every round; XGBoost looks for sample_weight."""
+    import inspect
+
+    objective = SklearnObjective(BinaryFocalLoss())
+    assert list(inspect.signature(objective).parameters) == ["y_true", "y_pred", "sample_weight"]
+    assert "loss" in inspect.signature(SklearnObjective).parameters
