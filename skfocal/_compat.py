@@ -90,9 +90,28 @@ def parent_sees(estimator, **attributes):
 
 
 # --------------------------------------------------------------------------- XGBoost's training
-#: Whether :func:`xgb_fit` may train: the XGBoost releases whose ``XGBClassifier.fit`` and
-#: ``xgboost.train`` it reproduces. Elsewhere the adapter trains through ``XGBClassifier.fit``.
-XGB_LEAN_TRAINING = (3, 2) <= tuple(int(part) for part in xgboost.__version__.split(".")[:2]) < (3, 3)
+def _lean_training_available() -> bool:
+    """Whether this XGBoost is one whose ``XGBClassifier.fit`` and ``xgboost.train`` :func:`xgb_fit` reproduces.
+
+    The release, and every private name the reproduction uses, present.
+    """
+    if not (3, 2) <= tuple(int(part) for part in xgboost.__version__.split(".")[:2]) < (3, 3):
+        return False
+    try:
+        from xgboost.callback import CallbackContainer, EarlyStopping, EvaluationMonitor  # noqa: F401
+        from xgboost.core import _LIB, _check_call, _RefMixIn, c_bst_ulong  # noqa: F401
+        from xgboost.objective import _grad_arrinf  # noqa: F401
+        from xgboost.sklearn import XGBModel, _wrap_evaluation_matrices, get_model_categories  # noqa: F401
+        from xgboost.training import _RefError  # noqa: F401
+    except ImportError:
+        return False
+    needed = ("_configure_fit", "_create_dmatrix", "_set_evaluation_result", "get_num_boosting_rounds")
+    return all(hasattr(XGBModel, name) for name in needed) and hasattr(_LIB, "XGBoosterTrainOneIter")
+
+
+#: Whether :func:`xgb_fit` may train (:func:`_lean_training_available`). Elsewhere the adapter
+#: trains through ``XGBClassifier.fit``.
+XGB_LEAN_TRAINING = _lean_training_available()
 
 # What Booster.predict(output_margin=True, training=True) sends to the C API, built once.
 _TRAINING_MARGIN = json.dumps(
@@ -106,25 +125,23 @@ class _Round:
     ``Booster.update`` builds a JSON configuration for the scores, copies them into a new
     numpy array, wraps the objective so it reads the labels and weights from the DMatrix
     again, checks the feature names twice and describes the gradient arrays in JSON, every
-    round. Here the weights are read once (the array the parent's objective decorator
-    gets), the labels are the fit's encoded classes, the scores are a view of XGBoost's own prediction buffer (valid
+    round. Here the labels and weights are read once (the arrays the parent's objective
+    decorator gets), the scores are a view of XGBoost's own prediction buffer (valid
     until the next prediction, and used before it), and the descriptions of the objective's
     gradient buffers, which it reuses from round to round, are made once.
     """
 
-    def __init__(self, dtrain, objective, labels):
+    def __init__(self, dtrain, objective):
         from xgboost.core import c_bst_ulong
 
         self.dtrain = dtrain
         self.objective = objective
         self.n_rows = dtrain.num_row()
         # The parent's decorator calls objective(labels, scores[, sample_weight=weights]) with
-        # the DMatrix's float32 labels and weights. The weights are read from it once; the
-        # labels are the encoded classes the DMatrix was made from (small integers, so the
-        # same numbers in any dtype), not a float32 copy of them held for the whole fit.
+        # the DMatrix's float32 labels and weights, read from it every round; here once.
         weights = dtrain.get_weight()
         self.kwargs = {"sample_weight": weights} if weights.size else {}
-        self.labels = labels
+        self.labels = dtrain.get_label()
         self._preds = ctypes.POINTER(ctypes.c_float)()
         self._shape = ctypes.POINTER(c_bst_ulong)()
         self._dims = c_bst_ulong()
@@ -157,7 +174,7 @@ class _Round:
 
 
 def _xgb_train(params, dtrain, num_boost_round, *, evals, early_stopping_rounds, early_stopping_metric,
-               evals_result, objective, labels, custom_metric, verbose_eval, callbacks):  # fmt: skip
+               evals_result, objective, custom_metric, verbose_eval, callbacks):  # fmt: skip
     """``xgboost.train`` for a callable objective (no ``xgb_model``, ``maximize``), each round by :class:`_Round`.
 
     ``early_stopping_metric``: the metric ``early_stopping_rounds`` watches (``None``: the last
@@ -185,7 +202,7 @@ def _xgb_train(params, dtrain, num_boost_round, *, evals, early_stopping_rounds,
         callbacks.append(EarlyStopping(rounds=early_stopping_rounds, maximize=None, metric_name=early_stopping_metric))
     cb_container = CallbackContainer(callbacks, metric=custom_metric, output_margin=True)
     bst = cb_container.before_training(bst)
-    one_round = _Round(dtrain, objective, labels)
+    one_round = _Round(dtrain, objective)
     for i in range(num_boost_round):
         if cb_container.before_iteration(bst, i, dtrain, evals):
             break
@@ -227,9 +244,8 @@ def xgb_fit(estimator, X, y, *, sample_weight=None, eval_set=None, verbose=True,
         estimator._Booster = _xgb_train(
             params, train_dmatrix, estimator.get_num_boosting_rounds(), evals=evals,
             early_stopping_rounds=estimator.early_stopping_rounds, early_stopping_metric=early_stopping_metric,
-            evals_result=evals_result,
-            objective=estimator.objective, labels=y, custom_metric=metric, verbose_eval=verbose,
-            callbacks=estimator.callbacks,
+            evals_result=evals_result, objective=estimator.objective, custom_metric=metric,
+            verbose_eval=verbose, callbacks=estimator.callbacks,
         )  # fmt: skip
         estimator._set_evaluation_result(evals_result)
     return estimator

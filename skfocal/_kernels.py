@@ -547,16 +547,18 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
     n_blocks = -(-n_rows // block)
     n_threads = max(1, min(int(n_threads), n_blocks, n_rows * k // MIN_VALUES_PER_THREAD))
     starts = iter(range(0, n_rows, block))  # next() on it is atomic: it runs under the GIL
+    errors = []
 
     def run():
         scratch = _Scratch(block, k)
         for lo in starts:
+            if errors:  # another thread failed or the caller was interrupted: stop taking blocks
+                break
             work(lo, min(lo + block, n_rows), scratch)
 
     if n_threads == 1:
         run()
         return
-    errors = []
 
     def guarded():
         try:
@@ -568,7 +570,14 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
     for thread in threads:
         thread.start()
     guarded()
+    # The threads read the caller's arrays (XGBoost's own prediction buffer among them, freed
+    # with its booster), so this returns only once every thread is done, also when the
+    # caller is interrupted while it waits (KeyboardInterrupt, a signal handler's exception).
     for thread in threads:
-        thread.join()
+        while thread.is_alive():
+            try:
+                thread.join()
+            except BaseException as exc:
+                errors.insert(0, exc)
     if errors:
         raise errors[0]

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import json
 import numbers
 
@@ -55,6 +56,7 @@ __all__ = ["FocalXGBClassifier"]
 
 _VECTOR_BASE_SCORE = tuple(int(part) for part in xgboost.__version__.split(".")[:2]) >= (3, 1)
 _REFUSED_FIT = ("base_margin", "base_margin_eval_set", "xgb_model")
+_PARENT_FIT_PARAMETERS = tuple(inspect.signature(XGBClassifier.fit).parameters)[1:]
 #: The booster attribute under which save_model stores what skfocal needs to predict.
 _STATE_ATTR = "skfocal"
 
@@ -269,6 +271,9 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
         refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and stored in the model")
+        unknown = sorted(set(fit_params) - set(_PARENT_FIT_PARAMETERS))
+        if unknown:  # whichever way it trains, the parent's message
+            raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument {unknown[0]!r}")
         eval_set = fit_params.pop("eval_set", None)
         if isinstance(eval_set, tuple):
             eval_set = [eval_set]

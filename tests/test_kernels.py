@@ -297,10 +297,10 @@ def _small_binary_data():
 
 
 @pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
-@pytest.mark.parametrize("n_jobs", [1, 2])
-def test_training_threads_follow_n_jobs(estimator, n_jobs, threads_seen):
+@pytest.mark.parametrize(("n_jobs", "objective_threads"), [(1, 1), (2, 1), (4, 2)])
+def test_training_threads_are_half_of_n_jobs(estimator, n_jobs, objective_threads, threads_seen):
     estimator(n_estimators=3, n_jobs=n_jobs).fit(*_small_binary_data())
-    assert threads_seen and set(threads_seen) == {n_jobs}
+    assert threads_seen and set(threads_seen) == {objective_threads}
 
 
 def test_xgboost_nthread_alias_sets_the_threads(threads_seen):
@@ -549,3 +549,51 @@ def test_the_signature_boosters_read_is_the_calls_and_the_class_keeps_its_own():
     objective = SklearnObjective(BinaryFocalLoss())
     assert list(inspect.signature(objective).parameters) == ["y_true", "y_pred", "sample_weight"]
     assert "loss" in inspect.signature(SklearnObjective).parameters
+
+
+def test_an_interrupt_while_waiting_for_the_threads_returns_only_when_they_are_done(monkeypatch):
+    """The threads read the caller's arrays (XGBoost's own score buffer, freed with its booster): an
+    interrupt of the calling thread (KeyboardInterrupt while it waits) must not leave them running."""
+    import threading
+    import time
+
+    started, finished = [], []
+
+    def work(lo, hi, scratch):
+        started.append(lo)
+        # The other thread's blocks are slow, so it is still at work when the caller waits for it.
+        time.sleep(0.0 if threading.current_thread() is threading.main_thread() else 0.05)
+        finished.append(lo)
+
+    join = threading.Thread.join
+    calls = []
+
+    def interrupted_join(self, *args, **kwargs):
+        calls.append(self)
+        if len(calls) == 1:
+            raise KeyboardInterrupt
+        return join(self, *args, **kwargs)
+
+    monkeypatch.setattr(threading.Thread, "join", interrupted_join)
+    n_rows = 40 * _kernels.BLOCK_VALUES
+    before = threading.active_count()
+    with pytest.raises(KeyboardInterrupt):
+        _kernels._run_blocks(n_rows, 1, work, n_threads=2)
+    assert len(calls) >= 2  # interrupted once, then waited for again
+    assert threading.active_count() == before  # no thread of the call is left running
+    assert sorted(started) == sorted(finished)  # every block begun was finished before the return
+
+
+def test_a_subclass_that_changes_the_call_states_its_own_signature():
+    import inspect
+
+    class TwoArguments(SklearnObjective):
+        def __call__(self, y_true, y_pred):
+            return super().__call__(y_true, y_pred)
+
+    assert list(inspect.signature(TwoArguments(BinaryFocalLoss())).parameters) == ["y_true", "y_pred"]
+    assert list(inspect.signature(SklearnObjective(BinaryFocalLoss())).parameters) == [
+        "y_true",
+        "y_pred",
+        "sample_weight",
+    ]

@@ -310,10 +310,56 @@ def test_xgboosts_messages_are_compared():
 
 
 def test_odd_row_count():
-    """1,001 rows (odd: no even split of rows among threads or blocks): the same model."""
+    """1,001 rows (odd: no even split of rows among blocks), numpy's path: the same model."""
     X, y = _data(2, n_samples=1001)
     lean, _, _ = _check(_model(n_jobs=2), X, y, eval_set=[(X, y)], sample_weight=_weights(1001, 3), verbose=False)
     assert lean.get_booster().num_boosted_rounds() == 5
+
+
+@pytest.mark.parametrize(("n_classes", "n_rows"), [(2, 140_001), (3, 45_001)])
+def test_the_kernels_threads_read_xgboosts_scores_in_place_and_train_the_same(monkeypatch, n_classes, n_rows):
+    """Two objective threads (``n_jobs=4``) reading the view of XGBoost's scores, odd row counts: the same model.
+
+    Enough values (rows x classes at least twice the kernels' 65,536 per thread) that the
+    blocks really are shared, which the spy on the block runner checks.
+    """
+    from skfocal import _kernels
+
+    threads = []
+    run_blocks = _kernels._run_blocks
+
+    def spy(n_rows, k, work, n_threads):
+        threads.append(n_threads)
+        return run_blocks(n_rows, k, work, n_threads)
+
+    monkeypatch.setattr(_kernels, "_run_blocks", spy)
+    X, y = _data(n_classes, n_samples=n_rows, n_features=4, dtype="float32")
+    _check(_model(n_jobs=4, n_estimators=3), X, y, sample_weight=_weights(n_rows, 5))
+    assert threads and set(threads) == {2}
+    assert n_rows * n_classes // _kernels.MIN_VALUES_PER_THREAD >= 2  # so both threads get blocks
+
+
+def test_an_unknown_fit_argument_is_named_the_same_way_on_both_paths():
+    X, y = _data()
+    messages = set()
+    for lean in (True, False):
+        with (
+            pytest.MonkeyPatch.context() as mp,
+            pytest.raises(TypeError, match="unexpected keyword argument 'bogus'") as info,
+        ):
+            mp.setattr(skfocal._compat, FLAG, lean)
+            FocalXGBClassifier(**BASE).fit(X, y, bogus=1)
+        messages.add(str(info.value))
+    assert messages == {"FocalXGBClassifier.fit() got an unexpected keyword argument 'bogus'"}
+
+
+def test_the_lean_path_is_off_when_a_name_it_uses_is_missing(monkeypatch):
+    """An XGBoost without one of the private names the lean path uses turns it off (fits do not fail)."""
+    import xgboost.objective
+
+    assert skfocal._compat._lean_training_available()
+    monkeypatch.delattr(xgboost.objective, "_grad_arrinf")
+    assert not skfocal._compat._lean_training_available()
 
 
 def test_missing_values_and_sparse_input():
@@ -606,6 +652,26 @@ def test_an_exception_in_a_callback_propagates_the_same_way(hook):
         assert model.get_params() == params  # the parent's view of the fit is undone
         assert not hasattr(model, "init_score_")  # not fitted
     assert raised[True] == raised[False]
+
+
+@pytest.mark.parametrize("lean", [True, False], ids=["lean", "reference"])
+def test_a_users_early_stopping_gets_its_metric_back_when_the_fit_fails(lean):
+    """With a string metric the user's EarlyStopping watches it in the fit; a failing fit gives it back unset."""
+    X_train, y_train, X_val, y_val = _split(*_data())
+    seen = []
+
+    class Watched(xgb.callback.EarlyStopping):
+        def after_iteration(self, model, epoch, evals_log):
+            seen.append(self.metric_name)
+            return super().after_iteration(model, epoch, evals_log)
+
+    stopping = Watched(rounds=3)
+    model = FocalXGBClassifier(**BASE, eval_metric="auc", callbacks=[stopping, _Raiser("after_iteration")])
+    with pytest.MonkeyPatch.context() as mp, pytest.raises(_Boom):
+        mp.setattr(skfocal._compat, FLAG, lean)
+        model.fit(X_train, y_train, eval_set=[(X_val, y_val)], verbose=False)
+    assert seen and set(seen) == {"auc"}  # it watched the user's metric, not the focal loss logged after it
+    assert stopping.metric_name is None
 
 
 # ----------------------------------------------------------------------- inputs
