@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import os
 import statistics
 import sys
@@ -65,6 +66,7 @@ class Timers:
     def wrap(self, owner, attribute: str, name: str):
         original = getattr(owner, attribute)
 
+        @functools.wraps(original)  # the boosters read the objective's signature
         def timed(*args, **kwargs):
             start = time.perf_counter()
             try:

@@ -735,9 +735,8 @@ class _CallSignature:
             return None
         cls = type(instance)
         signature = self._by_class.get(cls)
-        if signature is None:
-            parameters = list(inspect.signature(cls.__call__).parameters.values())[1:]
-            signature = self._by_class[cls] = inspect.Signature(parameters)
+        if signature is None:  # that of the bound method: inspect drops self the right way (also before *args)
+            signature = self._by_class[cls] = inspect.signature(cls.__call__.__get__(instance, cls))
         return signature
 
 

@@ -591,7 +591,12 @@ def test_a_subclass_that_changes_the_call_states_its_own_signature():
         def __call__(self, y_true, y_pred):
             return super().__call__(y_true, y_pred)
 
+    class AnyArguments(SklearnObjective):
+        def __call__(self, *args, **kwargs):
+            return super().__call__(*args, **kwargs)
+
     assert list(inspect.signature(TwoArguments(BinaryFocalLoss())).parameters) == ["y_true", "y_pred"]
+    assert list(inspect.signature(AnyArguments(BinaryFocalLoss())).parameters) == ["args", "kwargs"]
     assert list(inspect.signature(SklearnObjective(BinaryFocalLoss())).parameters) == [
         "y_true",
         "y_pred",
