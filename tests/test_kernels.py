@@ -273,23 +273,6 @@ def test_resolve_n_threads():
     assert resolve_n_threads(3) == 3
 
 
-@pytest.fixture
-def threads_seen(monkeypatch):
-    """The thread counts the kernels are asked for during a test (each call's ``n_threads``); the
-    kernels take every input size."""
-    monkeypatch.setattr(_fastpath, "SMALL_BINARY", -1)
-    monkeypatch.setattr(_fastpath, "SMALL_MULTICLASS", -1)
-    seen = []
-    run_blocks = _kernels._run_blocks
-
-    def spy(n_rows, k, work, n_threads):
-        seen.append(n_threads)
-        return run_blocks(n_rows, k, work, n_threads)
-
-    monkeypatch.setattr(_kernels, "_run_blocks", spy)
-    return seen
-
-
 def _small_binary_data():
     rng = np.random.default_rng(5)
     X = rng.normal(size=(300, 3))

@@ -317,25 +317,17 @@ def test_odd_row_count():
 
 
 @pytest.mark.parametrize(("n_classes", "n_rows"), [(2, 140_001), (3, 45_001)])
-def test_the_kernels_threads_read_xgboosts_scores_in_place_and_train_the_same(monkeypatch, n_classes, n_rows):
+def test_the_kernels_threads_read_xgboosts_scores_in_place_and_train_the_same(threads_seen, n_classes, n_rows):
     """Two objective threads (``n_jobs=4``) reading the view of XGBoost's scores, odd row counts: the same model.
 
     Enough values (rows x classes at least twice the kernels' 65,536 per thread) that the
-    blocks really are shared, which the spy on the block runner checks.
+    blocks really are shared; ``threads_seen`` records the threads the kernels are asked for.
     """
     from skfocal import _kernels
 
-    threads = []
-    run_blocks = _kernels._run_blocks
-
-    def spy(n_rows, k, work, n_threads):
-        threads.append(n_threads)
-        return run_blocks(n_rows, k, work, n_threads)
-
-    monkeypatch.setattr(_kernels, "_run_blocks", spy)
     X, y = _data(n_classes, n_samples=n_rows, n_features=4, dtype="float32")
     _check(_model(n_jobs=4, n_estimators=3), X, y, sample_weight=_weights(n_rows, 5))
-    assert threads and set(threads) == {2}
+    assert threads_seen and set(threads_seen) == {2}
     assert n_rows * n_classes // _kernels.MIN_VALUES_PER_THREAD >= 2  # so both threads get blocks
 
 
