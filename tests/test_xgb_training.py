@@ -290,6 +290,17 @@ CONFIGS = {
     "xgboost-info-lines": (2, {"verbosity": 2}, "eval"),  # XGBoost reports each DMatrix it builds
     "unused-parameter-warning": (2, {"not_a_parameter": 1}, "eval"),  # XGBoost warns of it
     "silent": (2, {"not_a_parameter": 1, "verbosity": 0}, "eval"),
+    # Other boosters and tree shapes: dart drops trees in the training-time prediction the
+    # objective gets, gblinear has no trees, and K classes can be one multi-output tree.
+    "dart": (2, {"booster": "dart", "rate_drop": 0.3, "random_state": 3}, "eval"),
+    "dart-3-classes": (3, {"booster": "dart", "rate_drop": 0.3, "random_state": 3}, "eval"),
+    "gblinear": (2, {"booster": "gblinear"}, "eval"),
+    "gblinear-3-classes": (3, {"booster": "gblinear"}, "eval"),
+    "multi-output-tree": (3, {"multi_strategy": "multi_output_tree", "tree_method": "hist"}, "eval"),
+    "parallel-trees": (2, {"num_parallel_tree": 2, "subsample": 0.8, "random_state": 1}, "eval"),
+    "approx-lossguide": (2, {"tree_method": "approx", "grow_policy": "lossguide", "max_leaves": 6}, "eval"),
+    "monotone": (2, {"monotone_constraints": "(1,0,0,0,0,-1)"}, "eval"),
+    "missing-zero": (2, {"missing": 0.0}, "eval"),
 }
 
 
@@ -859,3 +870,16 @@ def test_a_refit_without_an_eval_set_keeps_the_log_as_the_parent_does():
         logs[lean] = (_log(model), bytes(model.get_booster().save_raw("json")))
     assert logs[True] == logs[False]
     assert logs[False][0][0] == "dict"  # the earlier log is still there, not an XGBoostError
+
+
+def test_more_than_256_classes_take_uint16_labels_and_train_the_same():
+    """The encoded labels are the smallest unsigned dtype: uint16 past 256 classes, the same model on both paths."""
+    from skfocal._base import _compact
+
+    assert _compact(np.arange(256), 256).dtype == np.uint8
+    assert _compact(np.arange(257), 257).dtype == np.uint16
+    rng = np.random.default_rng(0)
+    y = np.repeat(np.arange(260), 2)
+    X = rng.normal(size=(len(y), 3)) + y[:, None] * 0.01
+    lean, _, _ = _check(_model(n_estimators=2, max_depth=2), X, y)
+    assert lean.predict_proba(X).shape == (len(y), 260)
