@@ -401,12 +401,18 @@ def read_only_install(root: str) -> dict:
     return env
 
 
+def data_file(scratch: str, rows: int, classes: int = 2) -> str:
+    """:func:`make_data` saved under ``scratch`` for child processes to load; its path."""
+    X, y = make_data(rows, classes)
+    path = os.path.join(scratch, f"data_{rows}_{classes}.npz")
+    np.savez(path, X=X, y=y)
+    return path
+
+
 def workload_first_fit(args) -> list:
     """First fit (100 rounds, ``n_jobs=1``) of ``--small-rows`` rows in a fresh process."""
     scratch = tempfile.mkdtemp(prefix="bench_speed_first_")
-    X, y = make_data(args.small_rows)
-    data_path = os.path.join(scratch, "data.npz")
-    np.savez(data_path, X=X, y=y)
+    data_path = data_file(scratch, args.small_rows)
     warm_cache = {"NUMBA_CACHE_DIR": os.path.join(scratch, "numba")}
     read_only = read_only_install(os.path.join(scratch, "ro"))
     # The same read-only install with skfocal's own fallback cache directory blocked too, so
@@ -463,9 +469,7 @@ def workload_first_fit(args) -> list:
 def workload_memory(args) -> list:
     """Memory added by a ``--binary-rows`` fit, in fresh processes; the libraries' fixed cost apart."""
     scratch = tempfile.mkdtemp(prefix="bench_speed_memory_")
-    X, y = make_data(args.binary_rows)
-    data_path = os.path.join(scratch, "data.npz")
-    np.savez(data_path, X=X, y=y)
+    data_path = data_file(scratch, args.binary_rows)
     rows = []
     for booster in args.boosters:
         before = {"builtin": [], "skfocal": []}
@@ -495,8 +499,8 @@ def _placed_evenly(client, X, y, chunks: int):
     """``X`` and ``y`` as Dask arrays of ``chunks`` row blocks, the same number of them held by each worker.
 
     Both boosters train each worker on the blocks it holds. Left to the scheduler, 4 blocks
-    sometimes land 3 and 1 on 2 workers, and a fit then takes about 1.35x as long whichever
-    objective it trains with: that is placement, not the objective, so the blocks are placed.
+    landed 3 and 1 on 2 workers in half the fits (``bench_dask_placement.py``), one worker then
+    training on 1.5x its share whichever objective it used: placement, not the objective.
     """
     import dask
     import dask.array as da
@@ -684,22 +688,25 @@ def goal_table(rows: list) -> list[str]:
     return lines + ([""] + notes if notes else [])
 
 
-def goal_rst(rows: list, args) -> str:
-    """The goal table as reStructuredText (the docs' speed page includes it)."""
-    lines = [
+def rst_table_head(args, columns: list) -> list:
+    """The lines that open a generated reStructuredText list-table: the provenance comment and the header row."""
+    header = [f"   * - {columns[0]}", *(f"     - {c}" for c in columns[1:])]
+    return [
         f".. Written by benchmarks/bench_speed.py (--repeats {args.repeats} --rounds {args.rounds} "
         f"--n-jobs {args.n_jobs}); do not edit.",
         "",
         ".. list-table::",
         "   :header-rows: 1",
         "",
-        "   * - workload",
-        "     - booster",
-        "     - skfocal / built-in (median)",
-        "     - spread over pairs",
-        "     - goal",
-        "     - met",
+        *header,
     ]
+
+
+def goal_rst(rows: list, args) -> str:
+    """The goal table as reStructuredText (the docs' speed page includes it)."""
+    lines = rst_table_head(
+        args, ["workload", "booster", "skfocal / built-in (median)", "spread over pairs", "goal", "met"]
+    )
     for r in rows:
         lines += [
             f"   * - {r['workload']}",
@@ -880,21 +887,18 @@ def main(argv=None) -> None:
 
 def summary_rst(results: list[dict], args) -> str:
     """The fit-time ratios of skfocal and the numpy reference, and skfocal's memory and predict ratios."""
-    lines = [
-        f".. Written by benchmarks/bench_speed.py (--repeats {args.repeats} --rounds {args.rounds} "
-        f"--n-jobs {args.n_jobs}); do not edit.",
-        "",
-        ".. list-table::",
-        "   :header-rows: 1",
-        "",
-        "   * - booster",
-        "     - rows x classes",
-        "     - fit time, skfocal / built-in",
-        "     - fit time, plain numpy / built-in",
-        "     - peak memory during fit, skfocal / built-in",
-        "     - memory added by fit, skfocal / built-in",
-        "     - predict_proba / booster's own predict",
-    ]
+    lines = rst_table_head(
+        args,
+        [
+            "booster",
+            "rows x classes",
+            "fit time, skfocal / built-in",
+            "fit time, plain numpy / built-in",
+            "peak memory during fit, skfocal / built-in",
+            "memory added by fit, skfocal / built-in",
+            "predict_proba / booster's own predict",
+        ],
+    )
     by_key = {(r["booster"], r["rows"], r["classes"], r["objective"]): r for r in results}
     for (booster, rows, classes, objective), r in by_key.items():
         if objective != "skfocal":

@@ -132,8 +132,10 @@ class _Round:
     """
 
     def __init__(self, dtrain, objective):
-        from xgboost.core import c_bst_ulong
+        from xgboost.core import _LIB, _check_call, c_bst_ulong
+        from xgboost.objective import _grad_arrinf
 
+        self._lib, self._check, self._describe = _LIB, _check_call, _grad_arrinf  # looked up once, not per round
         self.dtrain = dtrain
         self.objective = objective
         self.n_rows = dtrain.num_row()
@@ -149,10 +151,8 @@ class _Round:
         self._checked = None
 
     def scores(self, booster) -> np.ndarray:
-        from xgboost.core import _LIB, _check_call
-
-        _check_call(
-            _LIB.XGBoosterPredictFromDMatrix(
+        self._check(
+            self._lib.XGBoosterPredictFromDMatrix(
                 booster.handle, self.dtrain.handle, _TRAINING_MARGIN,
                 ctypes.byref(self._shape), ctypes.byref(self._dims), ctypes.byref(self._preds),
             )
@@ -161,16 +161,15 @@ class _Round:
         return np.ctypeslib.as_array(self._preds, shape=shape)
 
     def __call__(self, booster, iteration: int) -> None:
-        from xgboost.core import _LIB, _check_call
-        from xgboost.objective import _grad_arrinf
-
         if booster is not self._checked:  # what Booster.update checks first (names set, or validated)
             booster._assign_dmatrix_features(self.dtrain)
             self._checked = booster
         grad, hess = self.objective(self.labels, self.scores(booster), **self.kwargs)
         if grad is not self._described[0] or hess is not self._described[1]:
-            self._described = (grad, hess, _grad_arrinf(grad, self.n_rows), _grad_arrinf(hess, self.n_rows))
-        _check_call(_LIB.XGBoosterTrainOneIter(booster.handle, self.dtrain.handle, iteration, *self._described[2:]))
+            self._described = (grad, hess, self._describe(grad, self.n_rows), self._describe(hess, self.n_rows))
+        self._check(
+            self._lib.XGBoosterTrainOneIter(booster.handle, self.dtrain.handle, iteration, *self._described[2:])
+        )
 
 
 def _xgb_train(params, dtrain, num_boost_round, *, evals, early_stopping_rounds, early_stopping_metric,

@@ -188,13 +188,23 @@ def _binary_finish(y, z, offset, e, log1p_e, q_gamma_in, w, gamma, square, w0, w
         hess[i] = max(h, HESSIAN_FLOOR) * (wi * scale)
 
 
-def _binary_block(y, z, w, grad, hess, scratch, offset, gamma, w0, w1, scale):
+def _binary_prologue(y, z, scratch, offset, gamma):
+    """The per-row pieces of a binary block, shared by the gradient and the loss.
+
+    Returns ``e`` (``exp(-|margin|)``), ``log1p_e``, ``q_gamma`` (views into ``scratch``) and
+    ``square`` (see :func:`_fill_q_gamma`).
+    """
     n = z.shape[0]
     e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
     _binary_neg_abs(z, offset, e)
     np.exp(e, out=e)
     np.log1p(e, out=log1p_e)
     square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, offset, log1p_e, gamma, q_gamma))
+    return e, log1p_e, q_gamma, square
+
+
+def _binary_block(y, z, w, grad, hess, scratch, offset, gamma, w0, w1, scale):
+    e, log1p_e, q_gamma, square = _binary_prologue(y, z, scratch, offset, gamma)
     _binary_finish(y, z, offset, e, log1p_e, q_gamma, w, gamma, square, w0, w1, scale, grad, hess)
 
 
@@ -233,12 +243,7 @@ def _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma_in, w, square, w0, w1):
 
 
 def _binary_loss_block(y, z, w, scratch, offset, gamma, w0, w1):
-    n = z.shape[0]
-    e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
-    _binary_neg_abs(z, offset, e)
-    np.exp(e, out=e)
-    np.log1p(e, out=log1p_e)
-    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, offset, log1p_e, gamma, q_gamma))
+    e, log1p_e, q_gamma, square = _binary_prologue(y, z, scratch, offset, gamma)
     return _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma, w, square, w0, w1)
 
 
