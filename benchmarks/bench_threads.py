@@ -1,12 +1,13 @@
-"""How many threads the focal objective should use inside a fit: the booster's, or half of them.
+"""Where the focal objective should run inside a fit: on the booster's OpenMP team, or on threads of its own.
 
 Inside a fit the objective runs right after one of the booster's OpenMP regions, whose threads
-keep spinning for a while, so a thread of the objective shares its core with one of them. This
-script fits each workload with skfocal's objective on as many threads as the booster
-(``n_jobs``) and on :func:`skfocal._base.objective_threads` of them (half, at least one: what
-the estimators do), alternated, and times every call of the objective inside the fits: the
-median call of each fit (the first round, which allocates, left out), then the median and
-range of those over the fits. The whole fit's ratio to the built-in objective is
+keep spinning for a while. This script fits each workload with skfocal's objective run three
+ways, alternated: on the booster's own OpenMP threads, all ``n_jobs`` of them (what the
+estimators do: ``team``), and on Python threads of the kernels' own, as where the booster's
+runtime cannot be used, on :func:`skfocal._base.objective_threads` of them (half, at least one:
+what the estimators then do) and on all ``n_jobs``. It times every call of the objective inside
+the fits: the median call of each fit (the first round, which allocates, left out), then the
+median and range of those over the fits. The whole fit's ratio to the built-in objective is
 ``bench_speed.py``'s table; a call's time is the objective's own share of it, and much less
 noisy on a shared machine.
 
@@ -25,6 +26,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench_speed import make_data  # noqa: E402
 
 import skfocal._base  # noqa: E402
+import skfocal._compat  # noqa: E402
 from skfocal import FocalLGBMClassifier, FocalXGBClassifier  # noqa: E402
 from skfocal._base import SklearnObjective  # noqa: E402
 
@@ -38,8 +40,10 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=40)
     parser.add_argument("--n-jobs", type=int, default=2)
     args = parser.parse_args()
-    halved = skfocal._base.objective_threads
-    variants = {"all": lambda n: n, "half": halved}
+    halved, team = skfocal._base.objective_threads, skfocal._compat.openmp_team
+    n_half = halved(args.n_jobs)
+    # variant: (the booster's runtime, or none; threads of the kernels' own)
+    variants = {"team": (team, halved), "own": (lambda booster: None, halved), "own, all": (lambda booster: None, int)}
     calls = []
     call = SklearnObjective.__call__
 
@@ -51,12 +55,13 @@ def main() -> None:
             calls.append(time.perf_counter() - start)
 
     SklearnObjective.__call__ = timed
-    n_half = halved(args.n_jobs)
     print(
-        f"| workload | booster | objective call on {args.n_jobs} threads (ms) | on {n_half} (ms) "
-        f"| {n_half} against {args.n_jobs} | range over fits, {args.n_jobs} | range, {n_half} |"
+        f"| workload | booster | on the booster's {args.n_jobs} threads (ms) | on {n_half} own (ms) "
+        f"| on {args.n_jobs} own (ms) | team against {n_half} own | range over fits: team | {n_half} own "
+        f"| {args.n_jobs} own |"
     )
-    print("|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|")
+    order = list(variants)
     try:
         for rows, classes in WORKLOADS:
             X, y = make_data(rows, classes)
@@ -64,25 +69,26 @@ def main() -> None:
             for name, (estimator, extra) in ESTIMATORS.items():
                 params = {"n_estimators": args.rounds, "n_jobs": args.n_jobs, **extra}
                 params["focal_alpha"] = 0.25 if classes == 2 else None
-                estimator(**{**params, "n_estimators": 3}).fit(X, y)  # warm-up: caches, kernels
-                medians = {"all": [], "half": []}
+                medians = {variant: [] for variant in variants}
+                for variant in order:  # warm-up: caches, kernels, callbacks
+                    skfocal._compat.openmp_team, skfocal._base.objective_threads = variants[variant]
+                    estimator(**{**params, "n_estimators": 3}).fit(X, y)
                 for repeat in range(args.repeats):
-                    for variant in ("all", "half") if repeat % 2 == 0 else ("half", "all"):
-                        skfocal._base.objective_threads = variants[variant]
+                    for variant in order if repeat % 2 == 0 else order[::-1]:
+                        skfocal._compat.openmp_team, skfocal._base.objective_threads = variants[variant]
                         calls.clear()
                         estimator(**params).fit(X, y)
                         medians[variant].append(statistics.median(calls[1:]) * 1e3)
-                skfocal._base.objective_threads = halved
                 m = {k: statistics.median(v) for k, v in medians.items()}
                 r = {k: f"{min(v):.2f}-{max(v):.2f}" for k, v in medians.items()}
                 print(
-                    f"| {label} | {name} | {m['all']:.2f} | {m['half']:.2f} | {m['half'] / m['all']:.2f}x "
-                    f"| {r['all']} | {r['half']} |",
+                    f"| {label} | {name} | {m['team']:.2f} | {m['own']:.2f} | {m['own, all']:.2f} "
+                    f"| {m['team'] / m['own']:.2f}x | {r['team']} | {r['own']} | {r['own, all']} |",
                     flush=True,
                 )
     finally:
         SklearnObjective.__call__ = call
-        skfocal._base.objective_threads = halved
+        skfocal._compat.openmp_team, skfocal._base.objective_threads = team, halved
 
 
 if __name__ == "__main__":

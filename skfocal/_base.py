@@ -240,14 +240,16 @@ class FocalMetric:
 
     __name__ = "focal_loss"
 
-    def __init__(self, loss):
+    def __init__(self, loss, n_threads: int = 1, booster: str | None = None):
         self.loss = loss
+        self.n_threads = n_threads
+        self.booster = booster
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.loss!r})"
 
     def __call__(self, y_true, raw_score, sample_weight=None) -> float:
-        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight)
+        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self.n_threads, self.booster)
 
 
 class LinkedMetric:
@@ -590,7 +592,7 @@ class FocalClassifierMixin:
             init_score=init_score,
             n_threads=n_threads,
             objective=objective,
-            metric=FocalMetric(loss),
+            metric=FocalMetric(loss, n_threads, self._OPENMP_BOOSTER),
         )
 
     def _class_weighting(self, classes, class_totals, class_counts, params: dict):
@@ -610,8 +612,13 @@ class FocalClassifierMixin:
     #: ``base_score``); if not, the objective adds it (``SklearnObjective.offset``).
     _SCORES_START = False
 
+    #: The booster whose OpenMP threads the objective and the metric run on (``_compat.openmp_team``).
+    _OPENMP_BOOSTER = None
+
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
-        return SklearnObjective(loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset)
+        return SklearnObjective(
+            loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset, booster=self._OPENMP_BOOSTER
+        )
 
     def _n_threads(self) -> int:
         """Threads for the objective: ``n_jobs`` (or an alias) as the booster reads it.
@@ -754,8 +761,10 @@ class SklearnObjective:
     the gradient is taken: a booster that starts from zero then trains as if it had been given
     the start score row by row, without an ``(n, K)`` array of it.
 
-    Every round runs the loss's compiled training path on half the booster's ``n_threads``
-    threads (:func:`objective_threads`) and writes
+    Every round runs the loss's compiled training path on the booster's own ``n_threads``
+    OpenMP threads, through the OpenMP runtime of ``booster`` (``"lightgbm"``, ``"xgboost"``:
+    :func:`skfocal._compat.openmp_team`); where that runtime cannot be used, on half as many
+    threads of the kernels' own (:func:`objective_threads`). It writes
     float32 (what both boosters train on) into two buffers kept from round to round; the
     booster consumes them before it asks for the next round. They are never pickled or
     deep-copied. XGBoost trains with this object, and :meth:`release` drops the buffers after
@@ -763,11 +772,12 @@ class SklearnObjective:
     included, and drops that copy, buffers and all, when training ends.
     """
 
-    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None):
+    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None, booster=None):
         self.loss = loss
         self.hessian_scale = hessian_scale
         self.n_threads = n_threads
         self.offset = offset
+        self.booster = booster
         self._out = None
 
     def __repr__(self) -> str:
@@ -791,9 +801,10 @@ class SklearnObjective:
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Labels and weights were checked in fit; this runs every boosting round.
         y_pred = np.asarray(y_pred)
+        threads, team = kernel_threads(self._threads(), self.booster)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=objective_threads(self._threads()), offset=self.offset,
+            out=self._buffers(y_pred), n_threads=threads, offset=self.offset, team=team,
         )  # fmt: skip
 
     def _threads(self) -> int:
@@ -802,8 +813,21 @@ class SklearnObjective:
     __signature__ = _CallSignature()
 
 
+def kernel_threads(booster_threads: int, booster: str | None):
+    """``(threads, team)`` for a kernel called in a boosting round of ``booster``.
+
+    With the booster's OpenMP runtime (``team``, :func:`skfocal._compat.openmp_team`), all the
+    booster's threads: they are the booster's own, awake right after its last parallel region.
+    Without it, :func:`objective_threads` threads of the kernels' own, and ``team`` is ``None``.
+    """
+    from ._compat import openmp_team
+
+    team = openmp_team(booster)
+    return (max(1, int(booster_threads)), team) if team is not None else (objective_threads(booster_threads), None)
+
+
 def objective_threads(booster_threads: int) -> int:
-    """Threads for the objective's call in a boosting round: half the booster's, at least one.
+    """Threads of the kernels' own for a call in a boosting round: half the booster's, at least one.
 
     The objective runs right after one of the booster's OpenMP regions, whose threads keep
     spinning on their cores for a while (libgomp's default): a thread of the objective gets
@@ -833,11 +857,12 @@ def start_scores(init_score, n_rows: int) -> np.ndarray:
     return np.tile(np.asarray(init_score, dtype=float), (n_rows, 1))
 
 
-def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None) -> float:
+def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1, booster=None) -> float:
     """The eval metric of both adapters: the (weighted) mean focal loss of raw scores.
 
     Computed every round for every eval set, so by the compiled kernels for large ones
-    (:func:`skfocal._fastpath.mean_loss`); the labels were encoded and checked in ``fit``. A
+    (:func:`skfocal._fastpath.mean_loss`), on the threads :func:`kernel_threads` gives for the
+    booster's ``n_threads``; the labels were encoded and checked in ``fit``. A
     result that is not finite is recomputed by the checked numpy reference, which names the
     bad input (non-finite scores, a zero sum of weights).
     """
@@ -848,7 +873,8 @@ def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None) -> float:
     z = np.asarray(raw_score)
     if z.dtype not in (np.float32, np.float64):
         z = z.astype(np.float64)
-    value = mean_loss(loss, np.asarray(y_true), z, sample_weight)
+    threads, team = kernel_threads(n_threads, booster)
+    value = mean_loss(loss, np.asarray(y_true), z, sample_weight, n_threads=threads, team=team)
     if np.isfinite(value):
         return value
     return float(np.average(loss.loss(y_true, raw_score), weights=sample_weight))

@@ -18,7 +18,9 @@ LightGBM, XGBoost or scikit-learn release is one file to check:
   ``xgboost.train`` (``CallbackContainer``), with a round that calls the C API
   (``XGBoosterPredictFromDMatrix``, ``XGBoosterTrainOneIter``) itself. Used only for the
   XGBoost releases it was checked against (:data:`XGB_LEAN_TRAINING`); ``tests/test_xgb_training.py``
-  holds it to the parent's own path, bit for bit.
+  holds it to the parent's own path, bit for bit;
+- ``lightgbm.basic._LIB``, ``xgboost.core._LIB``: the boosters' loaded libraries, through which
+  :func:`openmp_team` finds the OpenMP runtime each booster runs on.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import ctypes
+import functools
 import json
 
 import numpy as np
@@ -42,6 +45,7 @@ __all__ = [
     "XGB_LEAN_TRAINING",
     "lightgbm_aliases",
     "lightgbm_default_threads",
+    "openmp_team",
     "openmp_threads",
     "parent_sees",
     "xgb_fit",
@@ -52,6 +56,32 @@ def lightgbm_aliases(name: str) -> tuple[str, ...]:
     """LightGBM's parameter ``name`` and all its aliases, the canonical name first."""
     aliases = _ConfigAliases.get(name) or {name}
     return (name, *sorted(aliases - {name}))
+
+
+@functools.cache
+def openmp_team(booster: str | None):
+    """``GOMP_parallel`` of the OpenMP runtime the booster (``"lightgbm"``, ``"xgboost"``) runs on, or ``None``.
+
+    Looked up in the booster's own library, which finds it among the libraries that library
+    was linked to: LightGBM's is the system's ``libgomp``, XGBoost's the copy its wheel brings
+    (or LLVM's ``libomp``, which has the same entry point). Code run through it runs on the
+    booster's own thread team. ``None`` where the runtime has no such entry point (Microsoft's
+    OpenMP on Windows, a build without OpenMP); the kernels then use threads of their own.
+    The ctypes function releases the GIL while it runs.
+    """
+    try:
+        if booster == "lightgbm":
+            from lightgbm.basic import _LIB
+        elif booster == "xgboost":
+            from xgboost.core import _LIB
+        else:
+            return None
+        parallel = _LIB["GOMP_parallel"]  # a new function object: nothing of the booster's is changed
+    except (ImportError, AttributeError, OSError):
+        return None
+    parallel.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
+    parallel.restype = None
+    return parallel
 
 
 def openmp_threads() -> int:

@@ -4,28 +4,36 @@ The formulas are those of :mod:`skfocal._loss` (the reference, in numpy, that th
 objects evaluate); this module evaluates the same expressions fast, because a boosting round
 on a million rows is itself only tens of milliseconds. Where the time goes, and so the design:
 
-- **Transcendentals in numpy.** ``exp``, ``log`` and ``log1p`` run as numpy ufuncs over a block of
-  rows, which use the CPU's SIMD units (several values per instruction).
-- **Everything else in fused numba loops** per block: no division checks
-  (``error_model="numpy"``), no calls, and ``q**gamma`` either squared in the loop (``gamma=2``)
-  or read from a block computed beforehand. LLVM vectorises the loops: the K-class block is
-  held transposed (classes by rows), so every loop runs along the rows with the class fixed,
-  and values of the true or the largest class are picked by selects rather than by branches or
-  gathers (either stops the vectoriser). Each block's scratch fits in the CPU cache.
+- **One compiled loop per block of rows**, exp and log included: :func:`_exp` and :func:`_log`
+  are written out (range reduction and a polynomial, accurate to about one unit in the last
+  place, as the C library's) and compiled into the loops, which LLVM vectorises, several
+  values per instruction. No division checks (``error_model="numpy"``), and ``q**gamma`` is
+  either squared in the loop (``gamma=2``, a copy of the loop of its own) or
+  ``exp(gamma log q)``. The K-class block is held transposed (classes by rows), so every loop
+  runs along the rows with the class fixed, and values of the true or the largest class are
+  picked by selects rather than by branches or gathers (either stops the vectoriser). Each
+  block's scratch fits in the CPU cache. A block runs without the GIL from start to end.
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
-- **Threads** (``n_threads``, from the estimator's ``n_jobs``) each take the next free block;
-  numpy and the numba kernels (``nogil``) release the GIL, and nothing is shared but read-only
-  inputs and disjoint output rows. Plain threads started per call, so there is no
-  pool to survive a ``fork``, and no dependence on numba's threading layers.
+- **On the booster's own threads.** In a fit the booster calls the objective right after one
+  of its OpenMP parallel regions, whose threads keep spinning on their cores for a while
+  (libgomp's default). Given the booster's OpenMP runtime (``team``, from
+  :func:`skfocal._compat.openmp_team`), the kernels run there: each of the team's threads runs
+  a compiled C callback that takes the next free block (an atomic counter) until none is left.
+  No thread is started, and the cores are those the booster was already using. Where there is
+  no such runtime, or for inputs other than the boosters' own arrays (:func:`_team_takes`),
+  ``n_threads`` plain Python threads started per call each take the next free block; nothing
+  is shared but read-only inputs and disjoint output rows, and there is no pool to survive a
+  ``fork``. Both run the same block code, so they give the same bits.
 
 The arithmetic is done in float64 whatever the input dtype, so the only difference from the
 reference is the final rounding to float32 (relative 6e-8), far inside the accuracy required of
 the loss (gradient 1e-5, Hessian 1e-4). ``tests/test_kernels.py`` holds the two together.
 
 The eval metric (``binary_mean_loss``, ``multiclass_mean_loss``) runs the same blocks: the
-per-row focal loss in float64, summed per block and the block sums added in row order.
+per-row focal loss in float64, summed per block and the block sums added in row order, so the
+result does not depend on the threads either.
 
 Numba compiles the kernels on first use, for each kind of input (one to two seconds;
 ``benchmarks/bench_speed.py`` reports it), and caches the machine code (``NUMBA_CACHE_DIR``,
@@ -43,6 +51,9 @@ import threading
 
 import numba
 import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
 
 __all__ = ["binary_gradient_hessian", "binary_mean_loss", "multiclass_gradient_hessian", "multiclass_mean_loss"]
 
@@ -110,11 +121,17 @@ def _fallback_cache_class():
     return _FALLBACK_CACHE or None
 
 
-def _jit(func):
+def _jit(func=None, *, inline="never"):
     """``numba.njit`` with numba's cache; where numba finds no writable cache location (a
     read-only install and home directory), :func:`fallback_cache_dir`; where that is not
-    usable either, compiled in memory in every process (``_cache`` is then numba's ``NullCache``)."""
-    options = {"nogil": True, "error_model": "numpy"}
+    usable either, compiled in memory in every process (``_cache`` is then numba's ``NullCache``).
+
+    ``inline="always"``: compiled into each caller (numba inlines it before LLVM sees the loop;
+    LLVM's own inliner leaves calls to functions of this size in place, which stops the loop
+    around them from being vectorised)."""
+    if func is None:
+        return lambda func: _jit(func, inline=inline)
+    options = {"nogil": True, "error_model": "numpy", "inline": inline}
     try:
         return numba.njit(cache=True, **options)(func)
     except RuntimeError:  # numba found no writable cache directory
@@ -128,134 +145,257 @@ def _jit(func):
     return dispatcher
 
 
-def _fill_q_gamma(gamma: float, q_gamma: np.ndarray, log_q_times_gamma) -> bool:
-    """Prepare ``q**gamma`` for a block; ``True`` if the kernel forms it as ``q * q`` itself.
+def _cached(compiled, func) -> None:
+    """Give ``compiled`` (a CFunc) the cache :func:`_jit` would give ``func``."""
+    try:
+        compiled.enable_caching()
+        return
+    except RuntimeError:  # numba found no writable cache directory
+        pass
+    cache = _fallback_cache_class()
+    if cache is not None and _private_directory(fallback_cache_dir()):
+        try:
+            compiled._cache = cache(func)
+        except (RuntimeError, OSError):
+            pass  # compile in memory
 
-    ``gamma=2`` (the default) is squared in the loop. Otherwise ``q_gamma`` gets ``exp(gamma log q)``
-    (``log_q_times_gamma()`` writes ``gamma log q`` into it), or ones for ``gamma=0``. A single
-    choice between the loop's own square and a load keeps the loop vectorised (a longer chain
-    of cases did not).
-    """
-    if gamma == 2.0:
-        return True
-    if gamma == 0.0:
-        q_gamma.fill(1.0)
-    else:
-        log_q_times_gamma()
-        np.exp(q_gamma, out=q_gamma)
-    return False
+
+# ------------------------------------------------------------------------- elementary functions
+# exp and log written out, so that they are compiled into the loops and vectorised with them
+# (a call to the C library's functions, one value at a time, takes several times as long),
+# and so that a whole block runs in compiled code, without the GIL. Both are accurate to about
+# one unit in the last place of float64, as the C library's are.
+@intrinsic
+def _pointer(typingctx, address, dtype):
+    """``address`` (an int64) as a pointer to ``dtype`` values, for ``numba.carray``."""
+    pointer_type = types.CPointer(dtype.dtype)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(pointer_type))
+
+    return pointer_type(address, dtype), codegen
+
+
+@intrinsic
+def _fetch_add(typingctx, pointer, index):
+    """Atomically add one to the int64 ``pointer[index]``; the value it had."""
+
+    def codegen(context, builder, signature, args):
+        address = builder.gep(args[0], [args[1]])
+        return builder.atomic_rmw("add", address, ir.Constant(ir.IntType(64), 1), "monotonic")
+
+    return types.int64(pointer, index), codegen
+
+
+@intrinsic
+def _as_float(typingctx, bits):
+    """The float64 whose bits are the int64 ``bits``."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+
+    return types.float64(bits), codegen
+
+
+@intrinsic
+def _as_bits(typingctx, x):
+    """The bits of the float64 ``x``, as an int64."""
+
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+
+    return types.int64(x), codegen
+
+
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts: k * _LN2_HI is exact for |k| < 2**20
+_LN2_LO = 1.90821492927058770002e-10
+_INV_LN2 = 1.4426950408889634
+_ROUNDER = 6755399441055744.0  # 1.5 * 2**52: adding it rounds to an integer, kept in the low bits
+_ROUNDER_BITS = 0x4338000000000000
+# log(1 + f) = f - f**2 / 2 + s (f**2 / 2 + R(s**2)), s = f / (2 + f): R's coefficients (fdlibm)
+_LG1, _LG2, _LG3 = 6.666666666666735130e-01, 3.999999999940941908e-01, 2.857142874366239149e-01
+_LG4, _LG5, _LG6 = 2.222219843214978396e-01, 1.818357216161805012e-01, 1.531383769920937332e-01
+_LG7 = 1.479819860511658591e-01
+_SQRT_HALF_BITS = 0x3FE6A09E00000000  # about sqrt(1/2): the reduced argument lies in [sqrt(1/2), sqrt(2))
+_MANTISSA = 0x000FFFFFFFFFFFFF
+
+
+@_jit(inline="always")
+def _exp(x):
+    # exp(x) for x <= 0 (the only arguments here: every exponent is a margin or log q times
+    # gamma, all <= 0): x = k ln 2 + r with |r| <= ln(2) / 2, exp(r) by its Taylor series to
+    # r**13 (the remainder is below 6e-18 relative), times 2**k made from its bits. Below
+    # -708, where exp leaves float64's normal range, it is 0 (the C library returns
+    # subnormals there; the kernels' results do not change, as the tests check); nan stays nan.
+    xc = max(x, -708.0)
+    t = xc * _INV_LN2 + _ROUNDER
+    k = t - _ROUNDER
+    r = (xc - k * _LN2_HI) - k * _LN2_LO
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    p = p * r + 1.0
+    p = p * r + 1.0
+    value = p * _as_float((_as_bits(t) - _ROUNDER_BITS + 1023) << 52)
+    return value if x >= -708.0 else (0.0 if x < -708.0 else x)
+
+
+@_jit(inline="always")
+def _log(x):
+    # log(x) for positive normal x (fdlibm's method): x = 2**k (1 + f) with 1 + f in
+    # [sqrt(1/2), sqrt(2)), read from its bits, and log(1 + f) from s = f / (2 + f).
+    bits = _as_bits(x) + (0x3FF0000000000000 - _SQRT_HALF_BITS)
+    k = np.float64((bits >> 52) - 0x3FF)
+    f = _as_float((bits & _MANTISSA) + _SQRT_HALF_BITS) - 1.0
+    half_f2 = 0.5 * f * f
+    s = f / (2.0 + f)
+    s2 = s * s
+    s4 = s2 * s2
+    r = s4 * (_LG2 + s4 * (_LG4 + s4 * _LG6)) + s2 * (_LG1 + s4 * (_LG3 + s4 * (_LG5 + s4 * _LG7)))
+    value = s * (half_f2 + r) + k * _LN2_LO - half_f2 + f + k * _LN2_HI
+    return value if x == x else x
+
+
+@_jit(inline="always")
+def _log1p(x, u, inv_u):
+    # log(1 + x) for x >= 0, given u = 1 + x (rounded) and 1 / u: log(u) corrected by the
+    # rounding of u, (x - (u - 1)) / u.
+    return _log(u) + (x - (u - 1.0)) * inv_u
 
 
 # ------------------------------------------------------------------------------------------ binary
-@_jit
-def _binary_neg_abs(z, offset, out):
-    # e = exp(-|m|) with m = +-(z + offset), so only |z + offset| is needed.
-    for i in range(z.shape[0]):
-        out[i] = -abs(np.float64(z[i]) + offset)
+@_jit(inline="always")
+def _binary_terms(yi, zi, offset, gamma, square):
+    # The per-row pieces of BinaryFocalLoss: m = +-(z + offset), e = exp(-|m|), and from it
+    # p_t, q (1 / (1 + e) and e / (1 + e), without cancellation), log p_t and q**gamma
+    # (squared for gamma=2, else exp(gamma log q), log q = -(max(m, 0) + log1p(e))).
+    positive = yi > 0.5
+    z = np.float64(zi) + offset  # float32 scores (XGBoost): all arithmetic in float64
+    m = z if positive else -z
+    e = _exp(-abs(m))
+    u = 1.0 + e
+    r = 1.0 / u
+    log1p_e = _log1p(e, u, r)
+    if m >= 0.0:
+        pt, q, log_pt = r, e * r, -log1p_e
+    else:
+        pt, q, log_pt = e * r, r, m - log1p_e
+    q_gamma = q * q if square else _exp(-gamma * (max(m, 0.0) + log1p_e))
+    return positive, pt, q, log_pt, q_gamma
 
 
 @_jit
-def _binary_gamma_log_q(y, z, offset, log1p_e, gamma, out):
-    # gamma * log q, with log q = -(max(m, 0) + log1p(exp(-|m|))); exp of it is q**gamma.
-    for i in range(z.shape[0]):
-        zi = np.float64(z[i]) + offset
-        m = zi if y[i] > 0.5 else -zi
-        out[i] = -gamma * (max(m, 0.0) + log1p_e[i])
-
-
-@_jit
-def _binary_finish(y, z, offset, e, log1p_e, q_gamma_in, w, gamma, square, w0, w1, scale, grad, hess):
-    # Same expressions as BinaryFocalLoss._grad_hess_unchecked; p_t and q from e = exp(-|m|):
-    # 1 / (1 + e) and e / (1 + e), both without cancellation.
+def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, square, grad, hess):
+    # Same expressions as BinaryFocalLoss._grad_hess_unchecked.
     c = 2.0 * gamma + 1.0
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
-        positive = y[i] > 0.5
-        zi = np.float64(z[i]) + offset  # float32 scores (XGBoost): all arithmetic in float64
-        m = zi if positive else -zi
-        ei = e[i]
-        r = 1.0 / (1.0 + ei)
-        if m >= 0.0:
-            pt, q, log_pt = r, ei * r, -log1p_e[i]
-        else:
-            pt, q, log_pt = ei * r, r, m - log1p_e[i]
-        q_gamma = q * q if square else q_gamma_in[i]  # the same choice for every row
+        positive, pt, q, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, square)
         a = (w1 if positive else w0) * q_gamma
-        wi = w[i] if weighted else 1.0
+        wi = np.float64(w[i]) if weighted else 1.0
         g = wi * a * (gamma * pt * log_pt - q)
         grad[i] = g if positive else -g
         h = abs(a * pt * (c * q + gamma * log_pt * (q - gamma * pt)))
         hess[i] = max(h, HESSIAN_FLOOR) * (wi * scale)
 
 
-def _binary_prologue(y, z, scratch, offset, gamma):
-    """The per-row pieces of a binary block, shared by the gradient and the loss.
-
-    Returns ``e`` (``exp(-|margin|)``), ``log1p_e``, ``q_gamma`` (views into ``scratch``) and
-    ``square`` (see :func:`_fill_q_gamma`).
-    """
-    n = z.shape[0]
-    e, log1p_e, q_gamma = (v[:n] for v in scratch.vectors)
-    _binary_neg_abs(z, offset, e)
-    np.exp(e, out=e)
-    np.log1p(e, out=log1p_e)
-    square = _fill_q_gamma(gamma, q_gamma, lambda: _binary_gamma_log_q(y, z, offset, log1p_e, gamma, q_gamma))
-    return e, log1p_e, q_gamma, square
+@_jit
+def _binary_block(y, z, w, grad, hess, offset, gamma, w0, w1, scale):
+    # Two copies of the loop, one per choice of q**gamma, each compiled without the choice in
+    # it: a choice made row by row would stop the vectoriser.
+    if gamma == 2.0:
+        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, True, grad, hess)
+    else:
+        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, False, grad, hess)
 
 
-def _binary_block(y, z, w, grad, hess, scratch, offset, gamma, w0, w1, scale):
-    e, log1p_e, q_gamma, square = _binary_prologue(y, z, scratch, offset, gamma)
-    _binary_finish(y, z, offset, e, log1p_e, q_gamma, w, gamma, square, w0, w1, scale, grad, hess)
+@_jit
+def _binary_loss_rows(y, z, w, offset, gamma, w0, w1, square, out):
+    # Each row's w * alpha_t * q**gamma * -log(p_t) (the expressions of BinaryFocalLoss._terms).
+    weighted = w.shape[0] > 0
+    for i in range(z.shape[0]):
+        positive, _, _, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, square)
+        wi = np.float64(w[i]) if weighted else 1.0
+        out[i] = -wi * (w1 if positive else w0) * q_gamma * log_pt
 
 
-def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None) -> None:
+@_jit
+def _sum(x):
+    # Four running sums, one per fourth row, added at the end: four independent chains of
+    # additions run several times as fast as one, and the order is fixed, so the sum of a
+    # block does not depend on the thread that computes it.
+    n = x.shape[0]
+    a0 = a1 = a2 = a3 = 0.0
+    for i in range(n // 4):
+        a0 += np.float64(x[4 * i])
+        a1 += np.float64(x[4 * i + 1])
+        a2 += np.float64(x[4 * i + 2])
+        a3 += np.float64(x[4 * i + 3])
+    for i in range(n - n % 4, n):
+        a0 += np.float64(x[i])
+    return (a0 + a1) + (a2 + a3)
+
+
+@_jit
+def _loss_sums(losses, w):
+    # (sum of the rows' losses, sum of their weights)
+    return _sum(losses), (_sum(w) if w.shape[0] > 0 else np.float64(losses.shape[0]))
+
+
+@_jit
+def _binary_loss_block(y, z, w, offset, gamma, w0, w1, values):
+    # The loss in a vectorised loop, then summed: a sum in the loop itself would keep it
+    # from being vectorised (the additions may not be reordered).
+    out = values[: z.shape[0]]
+    if gamma == 2.0:
+        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, True, out)
+    else:
+        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, False, out)
+    return _loss_sums(out, w)
+
+
+def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
     """Write the binary focal gradient and safeguarded Hessian (times ``w`` and ``scale``) into ``grad``, ``hess``.
 
     ``y``: labels 0/1 (any float or int dtype); ``z``: 1-D scores, to which ``offset`` (a start
     score, or ``None``) is added; ``w``: row weights or an empty array; ``class_weights``:
-    ``(w0, w1)``; ``grad``/``hess``: float32 outputs.
+    ``(w0, w1)``; ``grad``/``hess``: float32 outputs; ``team``: an OpenMP runtime's
+    ``GOMP_parallel`` to run on (:func:`skfocal._compat.openmp_team`), or ``None``.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
-    offset = 0.0 if offset is None else float(offset)
-    work = _on_rows(_binary_block, y, z, w, grad, hess, offset, float(gamma), w0, w1, float(scale))
+    params = (0.0 if offset is None else float(offset), float(gamma), w0, w1, float(scale))
+    if team is not None and _team_takes(y, z, w, grad, hess):
+        _on_team(team, _TEAM_BINARY_GRADIENT, n_threads, y, z, w, grad, hess, params)
+        return
+    work = _on_rows(_binary_block, y, z, w, grad, hess, *params)
     _run_blocks(z.shape[0], 1, work, n_threads)
 
 
-@_jit
-def _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma_in, w, square, w0, w1):
-    # Sum of w * alpha_t * q**gamma * -log(p_t), and of w, over the block (the expressions of
-    # BinaryFocalLoss._terms): log p_t = -(max(-m, 0) + log1p(e)), q from e = exp(-|m|).
-    weighted = w.shape[0] > 0
-    total = 0.0
-    weight_total = 0.0
-    for i in range(z.shape[0]):
-        positive = y[i] > 0.5
-        zi = np.float64(z[i]) + offset
-        m = zi if positive else -zi
-        ei = e[i]
-        r = 1.0 / (1.0 + ei)
-        q = ei * r if m >= 0.0 else r
-        q_gamma = q * q if square else q_gamma_in[i]
-        wi = np.float64(w[i]) if weighted else 1.0
-        total += wi * (w1 if positive else w0) * q_gamma * (max(-m, 0.0) + log1p_e[i])
-        weight_total += wi
-    return total, weight_total
-
-
-def _binary_loss_block(y, z, w, scratch, offset, gamma, w0, w1):
-    e, log1p_e, q_gamma, square = _binary_prologue(y, z, scratch, offset, gamma)
-    return _binary_loss_sum(y, z, offset, e, log1p_e, q_gamma, w, square, w0, w1)
-
-
-def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, team=None) -> float:
     """The (``w``-weighted) mean binary focal loss of the scores ``z`` (plus ``offset``).
 
     ``y``: labels 0/1; ``z``: 1-D scores of any float dtype and stride; ``w``: row weights or
-    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``. A sum of weights of 0 gives nan.
+    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``; ``team`` as for
+    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
-    offset = 0.0 if offset is None else float(offset)
-    return _mean_over_blocks(_binary_loss_block, y, z, w, 1, n_threads, offset, float(gamma), w0, w1)
+    params = (0.0 if offset is None else float(offset), float(gamma), w0, w1)
+    if team is not None and _team_takes(y, z, w):
+        return _mean_on_team(team, _TEAM_BINARY_LOSS, n_threads, y, z, w, params + (1.0,))
+
+    def block(y, z, w, scratch):
+        return _binary_loss_block(y, z, w, *params, scratch.arrays[0])
+
+    return _mean_over_blocks(block, y, z, w, 1, n_threads)
 
 
 # -------------------------------------------------------------------------------------- multiclass
@@ -263,22 +403,22 @@ def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) ->
 # the class fixed: contiguous, branch-free (choices are selects) and vectorised by LLVM. Per-row
 # quantities are vectors of the block's length, built up one class column at a time.
 @_jit
-def _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
-    # On entry e holds the scores, to which offset is added; on exit e = z - (row maximum),
-    # top = the column of the maximum (the first, on ties), label = the true class t,
-    # alpha_t = alpha[t] and z_gap = z_t - (row maximum). Values of the true class are picked
-    # by selects: a gather would stop LLVM from vectorising the loop.
+def _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
+    # e = z + offset - (row maximum), classes by rows, in float64; top = the column of the
+    # maximum (the first, on ties), label = the true class t, alpha_t = alpha[t] and
+    # z_gap = z_t - (row maximum). Values of the true class are picked by selects: a gather
+    # would stop LLVM from vectorising the loop.
     k, n = e.shape
     for i in range(n):
         label[i] = int(y[i])
         top[i] = 0
-        v = e[0, i] + offset[0]
+        v = np.float64(z[i, 0]) + offset[0]
         e[0, i] = v
         zmax[i] = v
     for j in range(1, k):
         o = offset[j]
         for i in range(n):
-            v = e[j, i] + o
+            v = np.float64(z[i, j]) + o
             e[j, i] = v
             larger = v > zmax[i]
             top[i] = j if larger else top[i]
@@ -286,17 +426,18 @@ def _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
     for j in range(k):
         for i in range(n):
             d = e[j, i] - zmax[i]
-            e[j, i] = d
+            e[j, i] = _exp(d)
             is_t = j == label[i]
             z_gap[i] = d if is_t else z_gap[i]
             alpha_t[i] = alpha[j] if is_t else alpha_t[i]
 
 
 @_jit
-def _softmax_rest(e, top, label, s, e_t, inv_norm, q):
-    # After e = exp(e): s = sum of e over all but the top column (p = e / (1 + s)), e_t = e of
-    # the true column, and q = 1 - p_t = (sum of e over all but the true column) / (1 + s), a
-    # sum of positive terms. The sum runs over the columns in order, skipping the top one.
+def _softmax_rest(e, top, label, s, e_t, inv_norm, log1p_s, q):
+    # With e = exp(z - row maximum): s = sum of e over all but the top column (p = e / (1 + s)),
+    # e_t = e of the true column, log1p_s = log(1 + s), and q = 1 - p_t = (sum of e over all
+    # but the true column) / (1 + s), a sum of positive terms. The sum runs over the columns
+    # in order, skipping the top one.
     k, n = e.shape
     for i in range(n):
         s[i] = 0.0
@@ -309,8 +450,34 @@ def _softmax_rest(e, top, label, s, e_t, inv_norm, q):
     for i in range(n):
         total = s[i]
         rest = total if label[i] == top[i] else 1.0 + total - e_t[i]
-        inv_norm[i] = 1.0 / (1.0 + total)
+        norm = 1.0 + total
+        inv_norm[i] = 1.0 / norm
+        log1p_s[i] = _log1p(total, norm, inv_norm[i])
         q[i] = rest * inv_norm[i]
+
+
+@_jit
+def _q_power(q, gamma, q_gamma):
+    # q**gamma = exp(gamma log q) (q at least the smallest normal number, as in the reference).
+    for i in range(q.shape[0]):
+        qi = q[i]
+        q_gamma[i] = _exp(gamma * _log(qi if qi > _TINY else _TINY))
+
+
+@_jit
+def _softmax_block(y, z, alpha, offset, gamma, values, vectors, ints):
+    # The per-row softmax pieces of a K-class block, shared by the gradient and the loss, in
+    # the scratch of one thread: e (exp(z - row maximum), classes by rows) and the row vectors.
+    n, k = z.shape
+    e = values[: k * n].reshape((k, n))
+    top, label = ints[0, :n], ints[1, :n]
+    zmax, z_gap, alpha_t, s, e_t = vectors[0, :n], vectors[1, :n], vectors[2, :n], vectors[3, :n], vectors[4, :n]
+    inv_norm, log1p_s, q, q_gamma = vectors[5, :n], vectors[6, :n], vectors[7, :n], vectors[8, :n]
+    _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
+    _softmax_rest(e, top, label, s, e_t, inv_norm, log1p_s, q)
+    if gamma != 2.0:  # gamma=2 squares q where it is used
+        _q_power(q, gamma, q_gamma)
+    return e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma
 
 
 @_jit
@@ -361,7 +528,7 @@ def _multiclass_rows(
         a = q_gamma * (gamma * pt * ratio - 1.0)
         c = gamma * q_gamma * (q * (log_pt + 2.0) - (gamma - 1.0) * pt * log_pt)
         alpha_t = alpha_t_in[i]
-        wi = w[i] if weighted else 1.0
+        wi = np.float64(w[i]) if weighted else 1.0
         hess_scale = wi * scale
         coef[0, i] = inv_rest
         coef[1, i] = alpha_t * c * pt
@@ -393,8 +560,7 @@ def _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad, hess):
 
 @_jit
 def _store_transposed(grad_t, hess_t, grad, hess):
-    # (K, n) -> (n, K) row-major (XGBoost's layout), several times faster than numpy's
-    # transposing copy. Column-major output (LightGBM's) is a plain copy, left to numpy.
+    # (K, n) -> the (n, K) outputs, in their layout (XGBoost's row-major, LightGBM's column-major).
     k, n = grad_t.shape
     for j in range(k):
         for i in range(n):
@@ -402,115 +568,102 @@ def _store_transposed(grad_t, hess_t, grad, hess):
             hess[i, j] = hess_t[j, i]
 
 
-def _softmax_block(y, z, scratch, offset, alpha, gamma):
-    """The per-row softmax pieces of a K-class block, shared by the gradient and the loss.
-
-    Returns ``e`` (``exp(z - row maximum)``, classes by rows), the row vectors ``top, label,
-    alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma`` and ``square`` (see
-    :func:`_fill_q_gamma`), all views into ``scratch``.
-    """
+@_jit
+def _multiclass_block(y, z, w, grad, hess, alpha, offset, gamma, scale, values, vectors, ints, outputs):
     n, k = z.shape
-    e = scratch.values[: k * n].reshape(k, n)
-    zmax, z_gap, alpha_t, s, e_t, inv_norm, log1p_s, q, q_gamma = (v[:n] for v in scratch.vectors[:9])
-    top, label = scratch.top[:n], scratch.label[:n]
-    np.copyto(e.T, z)  # transposed, in float64 whatever the scores' dtype
-    _softmax_shift(y, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
-    np.exp(e, out=e)
-    _softmax_rest(e, top, label, s, e_t, inv_norm, q)
-    np.log1p(s, out=log1p_s)
-
-    def log_q_times_gamma():
-        np.maximum(q, _TINY, out=q_gamma)
-        np.log(q_gamma, out=q_gamma)
-        np.multiply(q_gamma, gamma, out=q_gamma)
-
-    square = _fill_q_gamma(gamma, q_gamma, log_q_times_gamma)
-    return e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma, square
-
-
-def _multiclass_block(y, z, w, grad, hess, scratch, offset, alpha, gamma, scale):
-    n, k = z.shape
-    e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma, square = _softmax_block(
-        y, z, scratch, offset, alpha, gamma
+    e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma = _softmax_block(
+        y, z, alpha, offset, gamma, values, vectors, ints
     )
-    grad_t, hess_t = (v[: k * n].reshape(k, n) for v in scratch.outputs)
-    g_t, h_t = (v[:n] for v in scratch.vectors[9:11])
-    coef = scratch.coef[:, :n]
+    grad_t, hess_t = outputs[0, : k * n].reshape((k, n)), outputs[1, : k * n].reshape((k, n))
+    g_t, h_t, coef = vectors[9, :n], vectors[10, :n], vectors[11:16, :n]
+    square = gamma == 2.0
     _multiclass_rows(
         top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
     )
     _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad_t, hess_t)
-    if grad.strides[0] == grad.itemsize and hess.strides[0] == hess.itemsize:  # column-major rows
-        np.copyto(grad, grad_t.T)
-        np.copyto(hess, hess_t.T)
-    else:
-        _store_transposed(grad_t, hess_t, grad, hess)
-
-
-def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None) -> None:
-    """Write the softmax focal gradient and safeguarded diagonal Hessian into ``grad``, ``hess``.
-
-    ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout, to which ``offset`` (a
-    ``(K,)`` start score, or ``None``) is added; ``w``: row weights or an empty array;
-    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``.
-    """
-    k = z.shape[1]
-    alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
-    offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
-    work = _on_rows(_multiclass_block, y, z, w, grad, hess, offset, alpha, float(gamma), float(scale))
-    _run_blocks(z.shape[0], k, work, n_threads)
+    _store_transposed(grad_t, hess_t, grad, hess)
 
 
 @_jit
-def _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q_in, q_gamma_in, w, square):
+def _multiclass_loss_block(y, z, w, alpha, offset, gamma, values, vectors, ints):
     # Sum of w * alpha_t * q**gamma * -log(p_t), and of w, over the block, with
     # log p_t = z_t - (row maximum) - log1p(s) (MulticlassFocalLoss._terms via _log_softmax_parts).
+    _, top, label, alpha_t, z_gap, _, _, _, log1p_s, q_in, q_gamma_in = _softmax_block(
+        y, z, alpha, offset, gamma, values, vectors, ints
+    )
+    square = gamma == 2.0
     weighted = w.shape[0] > 0
-    total = 0.0
-    weight_total = 0.0
+    out = vectors[9, : q_in.shape[0]]
     for i in range(q_in.shape[0]):
         log_pt = (0.0 if label[i] == top[i] else z_gap[i]) - log1p_s[i]
         q = q_in[i]
         q_gamma = q * q if square else q_gamma_in[i]
         wi = np.float64(w[i]) if weighted else 1.0
-        total -= wi * alpha_t[i] * q_gamma * log_pt
-        weight_total += wi
-    return total, weight_total
+        out[i] = -wi * alpha_t[i] * q_gamma * log_pt
+    return _loss_sums(out, w)
 
 
-def _multiclass_loss_block(y, z, w, scratch, offset, alpha, gamma):
-    _, top, label, alpha_t, z_gap, _, _, _, log1p_s, q, q_gamma, square = _softmax_block(
-        y, z, scratch, offset, alpha, gamma
-    )
-    return _multiclass_loss_sum(top, label, alpha_t, z_gap, log1p_s, q, q_gamma, w, square)
+def _class_params(k, class_weights, offset):
+    alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
+    offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
+    return np.ascontiguousarray(alpha), np.ascontiguousarray(offset)
 
 
-def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
+    """Write the softmax focal gradient and safeguarded diagonal Hessian into ``grad``, ``hess``.
+
+    ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout, to which ``offset`` (a
+    ``(K,)`` start score, or ``None``) is added; ``w``: row weights or an empty array;
+    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``; ``team``
+    as for :func:`binary_gradient_hessian`.
+    """
+    k = z.shape[1]
+    alpha, offset = _class_params(k, class_weights, offset)
+    params = (float(gamma), float(scale))
+    if team is not None and _team_takes(y, z, w, grad, hess):
+        _on_team(team, _TEAM_MULTICLASS_GRADIENT, n_threads, y, z, w, grad, hess, params, alpha, offset)
+        return
+
+    def work(lo, hi, scratch):
+        rows = slice(lo, hi)
+        _multiclass_block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows],
+                          alpha, offset, *params, *scratch.arrays)  # fmt: skip
+
+    _run_blocks(z.shape[0], k, work, n_threads)
+
+
+def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, team=None) -> float:
     """The (``w``-weighted) mean softmax focal loss of the ``(n, K)`` scores ``z`` (plus ``offset``, ``(K,)``).
 
     ``y``: labels ``0 .. K-1``; ``z`` in any layout and float dtype; ``w``: row weights or an
-    empty array; ``class_weights``: ``(K,)`` or ``None``. A sum of weights of 0 gives nan.
+    empty array; ``class_weights``: ``(K,)`` or ``None``; ``team`` as for
+    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
     """
     k = z.shape[1]
-    alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
-    offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
-    return _mean_over_blocks(_multiclass_loss_block, y, z, w, k, n_threads, offset, alpha, float(gamma))
+    alpha, offset = _class_params(k, class_weights, offset)
+    if team is not None and _team_takes(y, z, w):
+        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (float(gamma), 1.0), alpha, offset)
+
+    def block(y, z, w, scratch):
+        return _multiclass_loss_block(y, z, w, alpha, offset, float(gamma), *scratch.arrays[:3])
+
+    return _mean_over_blocks(block, y, z, w, k, n_threads)
 
 
-# ----------------------------------------------------------------------------------------- driver
+# ------------------------------------------------------------------------------- Python threads
 class _Scratch:
-    """One thread's float64 work space for a block of ``rows`` rows and ``k`` classes (``k=1``: binary)."""
+    """One thread's work space for a block of ``rows`` rows and ``k`` classes (``k=1``: binary, one row vector)."""
 
     def __init__(self, rows: int, k: int):
-        if k == 1:
-            self.vectors = np.empty((3, rows))
-            return
-        self.values = np.empty(rows * k)
-        self.outputs = np.empty((2, rows * k), np.float32)
-        self.vectors = np.empty((11, rows))
-        self.coef = np.empty((5, rows))
-        self.top = np.empty(rows, np.intp)
-        self.label = np.empty(rows, np.intp)
+        self.arrays = (np.empty(rows),) if k == 1 else _scratch(rows, k)
+
+
+@_jit
+def _scratch(rows, k):
+    # values (exp of the scores, classes by rows), 16 row vectors, 2 integer row vectors, and
+    # the float32 gradient and Hessian classes by rows.
+    return (np.empty(rows * k), np.empty((16, rows)), np.empty((2, rows), np.intp),
+            np.empty((2, rows * k), np.float32))  # fmt: skip
 
 
 def _on_rows(block, y, z, w, grad, hess, *params):
@@ -518,25 +671,29 @@ def _on_rows(block, y, z, w, grad, hess, *params):
 
     def work(lo, hi, scratch):
         rows = slice(lo, hi)
-        block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows], scratch, *params)
+        block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows], *params)
 
     return work
 
 
-def _mean_over_blocks(block, y, z, w, k, n_threads, *params) -> float:
+def _mean_over_blocks(block, y, z, w, k, n_threads) -> float:
     """``sum(w * loss) / sum(w)`` from per-block sums of ``block``, added in row order
     (so the result does not depend on the number of threads)."""
     sums = {}
 
     def work(lo, hi, scratch):
         rows = slice(lo, hi)
-        sums[lo] = block(y[rows], z[rows], w[rows] if w.shape[0] else w, scratch, *params)
+        sums[lo] = block(y[rows], z[rows], w[rows] if w.shape[0] else w, scratch)
 
     _run_blocks(z.shape[0], k, work, n_threads)
-    total = weight_total = 0.0
-    for lo in sorted(sums):
-        total += sums[lo][0]
-        weight_total += sums[lo][1]
+    return _mean_of_sums(np.array([sums[lo] for lo in sorted(sums)]).reshape(-1, 2))
+
+
+def _mean_of_sums(sums) -> float:
+    total, weight_total = 0.0, 0.0
+    for block_total, block_weight in sums.tolist():  # in row order
+        total += block_total
+        weight_total += block_weight
     return total / weight_total if weight_total != 0.0 else float("nan")
 
 
@@ -586,3 +743,209 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
                 errors.insert(0, exc)
     if errors:
         raise errors[0]
+
+
+# ---------------------------------------------------------------------------- the booster's team
+# A booster's OpenMP threads are awake (spinning) right after its own parallel region, when it
+# calls the objective. Run there, through the booster's own OpenMP runtime (its GOMP_parallel,
+# skfocal._compat.openmp_team), a kernel needs no GIL and no thread of its own: each of the
+# team's threads runs the C callback below, which takes the next free block of rows (an atomic
+# counter) until none is left. The callbacks read their inputs from an int64 argument block:
+_NEXT, _ENTERED, _ROWS, _BLOCK, _Y, _Z, _W, _N_WEIGHTS, _GRAD, _HESS, _PARAMS, _K, _ALPHA, _OFFSET, _KIND = range(15)
+_N_ARGS = 16
+# _KIND: the scores' dtype and layout, which the outputs share: 1-D float32 or float64 for two
+# classes; for K, what the boosters hand over: XGBoost's row-major float32 and LightGBM's
+# column-major float64.
+_F32, _F64, _F64_COLUMNS = range(3)
+
+
+def _team_kind(z):
+    """The callbacks' code for the dtype and layout of the scores ``z``; ``None`` if they take other paths."""
+    if z.ndim == 1:
+        kinds = {np.dtype(np.float32): _F32, np.dtype(np.float64): _F64}
+        return kinds.get(z.dtype) if z.flags.c_contiguous else None
+    if z.dtype == np.float32 and z.flags.c_contiguous:
+        return _F32
+    if z.dtype == np.float64 and z.flags.f_contiguous:
+        return _F64_COLUMNS
+    return None
+
+
+def _team_takes(y, z, w, *outputs) -> bool:
+    """Whether the team's callbacks read these inputs: float32 labels and weights and scores of a
+    :func:`_team_kind`, and float32 outputs in the layout of the scores (the boosters' arrays)."""
+    kind = _team_kind(z)
+    if kind is None or y.dtype != np.float32 or not y.flags.c_contiguous:
+        return False
+    if w.shape[0] and (w.dtype != np.float32 or not w.flags.c_contiguous):
+        return False
+    layout = "f_contiguous" if kind == _F64_COLUMNS else "c_contiguous"
+    return all(out.dtype == np.float32 and getattr(out.flags, layout) for out in outputs)
+
+
+def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
+    k = 1 if z.ndim == 1 else z.shape[1]
+    block = max(1, BLOCK_VALUES // k)
+    n_rows = z.shape[0]
+    args = np.zeros(_N_ARGS, np.int64)
+    params = np.array(params, np.float64)
+    args[_ROWS], args[_BLOCK], args[_K], args[_KIND] = n_rows, block, k, _team_kind(z)
+    args[_Y], args[_Z], args[_W], args[_N_WEIGHTS] = y.ctypes.data, z.ctypes.data, w.ctypes.data, w.shape[0]
+    args[_GRAD], args[_HESS], args[_PARAMS] = grad.ctypes.data, hess.ctypes.data, params.ctypes.data
+    if alpha is not None:
+        args[_ALPHA], args[_OFFSET] = alpha.ctypes.data, offset.ctypes.data
+    n_threads = max(1, min(int(n_threads), -(-n_rows // block)))
+    return args, params, n_threads  # params: kept alive by the caller while the team runs
+
+
+def _on_team(team, callback, n_threads, y, z, w, grad, hess, params, alpha=None, offset=None) -> int:
+    """Run ``callback`` on ``n_threads`` threads of ``team``; the number of threads that took part."""
+    args, keep, n_threads = _arguments(n_threads, y, z, w, grad, hess, params, alpha, offset)
+    team(callback().address, args.ctypes.data, n_threads, 0)  # ctypes: without the GIL
+    return int(args[_ENTERED])
+
+
+def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, offset=None) -> float:
+    k = 1 if z.ndim == 1 else z.shape[1]
+    n_blocks = -(-z.shape[0] // max(1, BLOCK_VALUES // k))
+    sums = np.zeros((max(n_blocks, 1), 2))  # per block, summed in row order after
+    _on_team(team, callback, n_threads, y, z, w, sums, sums, params, alpha, offset)
+    return _mean_of_sums(sums[:n_blocks])
+
+
+@_jit
+def _team_arrays(args):
+    a = numba.carray(args, _N_ARGS)
+    n = a[_ROWS]
+    y = numba.carray(_pointer(a[_Y], numba.float32), n)
+    w = numba.carray(_pointer(a[_W], numba.float32), a[_N_WEIGHTS])
+    params = numba.carray(_pointer(a[_PARAMS], numba.float64), 5)
+    return a, n, a[_BLOCK], y, w, params
+
+
+@_jit
+def _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block):
+    while True:
+        lo = _fetch_add(args, _NEXT) * block
+        if lo >= n:
+            return
+        hi = min(lo + block, n)
+        _binary_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
+                      params[0], params[1], params[2], params[3], params[4])  # fmt: skip
+
+
+def _binary_gradient_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    _fetch_add(args, _ENTERED)
+    grad = numba.carray(_pointer(a[_GRAD], numba.float32), n)
+    hess = numba.carray(_pointer(a[_HESS], numba.float32), n)
+    if a[_KIND] == _F32:
+        _binary_gradient_blocks(args, numba.carray(_pointer(a[_Z], numba.float32), n), y, w, params, grad, hess, n, block)
+    else:
+        _binary_gradient_blocks(args, numba.carray(_pointer(a[_Z], numba.float64), n), y, w, params, grad, hess, n, block)
+
+
+@_jit
+def _binary_loss_blocks(args, z, y, w, params, sums, n, block):
+    values = np.empty(block)
+    while True:
+        b = _fetch_add(args, _NEXT)
+        lo = b * block
+        if lo >= n:
+            return
+        hi = min(lo + block, n)
+        sums[b, 0], sums[b, 1] = _binary_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
+                                                    params[0], params[1], params[2], params[3], values)  # fmt: skip
+
+
+def _binary_loss_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    _fetch_add(args, _ENTERED)
+    sums = numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+    if a[_KIND] == _F32:
+        _binary_loss_blocks(args, numba.carray(_pointer(a[_Z], numba.float32), n), y, w, params, sums, n, block)
+    else:
+        _binary_loss_blocks(args, numba.carray(_pointer(a[_Z], numba.float64), n), y, w, params, sums, n, block)
+
+
+@_jit
+def _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block):
+    values, vectors, ints, outputs = _scratch(block, z.shape[1])
+    while True:
+        lo = _fetch_add(args, _NEXT) * block
+        if lo >= n:
+            return
+        hi = min(lo + block, n)
+        _multiclass_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
+                          alpha, offset, params[0], params[1], values, vectors, ints, outputs)  # fmt: skip
+
+
+def _multiclass_gradient_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    _fetch_add(args, _ENTERED)
+    k = a[_K]
+    alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
+    offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+    if a[_KIND] == _F32:
+        z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
+        grad = numba.carray(_pointer(a[_GRAD], numba.float32), (n, k))
+        hess = numba.carray(_pointer(a[_HESS], numba.float32), (n, k))
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+    else:
+        z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
+        grad = numba.farray(_pointer(a[_GRAD], numba.float32), (n, k))
+        hess = numba.farray(_pointer(a[_HESS], numba.float32), (n, k))
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+
+
+@_jit
+def _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block):
+    values, vectors, ints, _ = _scratch(block, z.shape[1])
+    while True:
+        b = _fetch_add(args, _NEXT)
+        lo = b * block
+        if lo >= n:
+            return
+        hi = min(lo + block, n)
+        sums[b, 0], sums[b, 1] = _multiclass_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
+                                                        alpha, offset, params[0], values, vectors, ints)  # fmt: skip
+
+
+def _multiclass_loss_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    _fetch_add(args, _ENTERED)
+    k = a[_K]
+    alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
+    offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+    sums = numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+    if a[_KIND] == _F32:
+        z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+    else:
+        z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+
+
+def _callback(func):
+    """A getter of ``func`` compiled as a C callback ``void(int64 *)``: compiled (or loaded from the
+    cache, as the other kernels) the first time it is asked for."""
+    compiled = []
+
+    def get():
+        if not compiled:
+            from numba.core.ccallback import CFunc
+
+            callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={},
+                             options={"nopython": True, "error_model": "numpy"})  # fmt: skip
+            _cached(callback, func)
+            callback.compile()
+            compiled.append(callback)
+        return compiled[0]
+
+    return get
+
+
+_TEAM_BINARY_GRADIENT = _callback(_binary_gradient_callback)
+_TEAM_BINARY_LOSS = _callback(_binary_loss_callback)
+_TEAM_MULTICLASS_GRADIENT = _callback(_multiclass_gradient_callback)
+_TEAM_MULTICLASS_LOSS = _callback(_multiclass_loss_callback)

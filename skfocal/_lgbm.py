@@ -224,6 +224,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         example_kwargs=", verbose=-1",
     )
 
+    _OPENMP_BOOSTER = "lightgbm"
     _BOOSTER_PARAMS = {
         "objective": Refuse("the loss is the focal loss; set focal_gamma and focal_alpha instead."),
         "alpha": Refuse(

@@ -130,6 +130,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         example_kwargs="",
     )
 
+    _OPENMP_BOOSTER = "xgboost"
     _BOOSTER_PARAMS = {
         "objective": Refuse(
             "the loss is the focal loss; set focal_gamma and focal_alpha instead.", default="binary:logistic"

@@ -327,18 +327,24 @@ def test_odd_row_count():
     assert lean.get_booster().num_boosted_rounds() == 5
 
 
+@pytest.mark.parametrize("team", [True, False])
 @pytest.mark.parametrize(("n_classes", "n_rows"), [(2, 140_001), (3, 45_001)])
-def test_the_kernels_threads_read_xgboosts_scores_in_place_and_train_the_same(threads_seen, n_classes, n_rows):
-    """Two objective threads (``n_jobs=4``) reading the view of XGBoost's scores, odd row counts: the same model.
+def test_the_kernels_threads_read_xgboosts_scores_in_place_and_train_the_same(
+    threads_seen, monkeypatch, team, n_classes, n_rows
+):
+    """Several threads (``n_jobs=4``: XGBoost's four, or two of the kernels' own) reading the view of
+    XGBoost's scores, odd row counts: the same model.
 
     Enough values (rows x classes at least twice the kernels' 65,536 per thread) that the
     blocks really are shared; ``threads_seen`` records the threads the kernels are asked for.
     """
     from skfocal import _kernels
 
+    if not team:
+        monkeypatch.setattr(skfocal._compat, "openmp_team", lambda booster: None)
     X, y = _data(n_classes, n_samples=n_rows, n_features=4, dtype="float32")
     _check(_model(n_jobs=4, n_estimators=3), X, y, sample_weight=_weights(n_rows, 5))
-    assert threads_seen and set(threads_seen) == {2}
+    assert threads_seen and set(threads_seen) == ({("team", 4)} if team else {("own", 2)})
     assert n_rows * n_classes // _kernels.MIN_VALUES_PER_THREAD >= 2  # so both threads get blocks
 
 
