@@ -58,7 +58,9 @@ def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None
     from . import _kernels  # numba is imported here, for the first large input only
 
     kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
-    kernel(y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset, team=team)
+    kernel(
+        y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset, team=team
+    )
 
 
 def mean_loss(loss, y, z, w=None, offset=None, n_threads=1, team=None) -> float:

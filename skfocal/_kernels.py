@@ -426,10 +426,18 @@ def _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
     for j in range(k):
         for i in range(n):
             d = e[j, i] - zmax[i]
-            e[j, i] = _exp(d)
+            e[j, i] = d
             is_t = j == label[i]
             z_gap[i] = d if is_t else z_gap[i]
             alpha_t[i] = alpha[j] if is_t else alpha_t[i]
+
+
+@_jit
+def _exp_in_place(x):
+    # A loop of its own: in the loops that also pick the true class's values, LLVM does not
+    # vectorise it.
+    for i in range(x.shape[0]):
+        x[i] = _exp(x[i])
 
 
 @_jit
@@ -474,6 +482,7 @@ def _softmax_block(y, z, alpha, offset, gamma, values, vectors, ints):
     zmax, z_gap, alpha_t, s, e_t = vectors[0, :n], vectors[1, :n], vectors[2, :n], vectors[3, :n], vectors[4, :n]
     inv_norm, log1p_s, q, q_gamma = vectors[5, :n], vectors[6, :n], vectors[7, :n], vectors[8, :n]
     _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
+    _exp_in_place(values[: k * n])
     _softmax_rest(e, top, label, s, e_t, inv_norm, log1p_s, q)
     if gamma != 2.0:  # gamma=2 squares q where it is used
         _q_power(q, gamma, q_gamma)
@@ -815,7 +824,9 @@ def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, offset
 
 @_jit
 def _team_arrays(args):
+    # The argument block, and what every callback reads from it; counts the thread in.
     a = numba.carray(args, _N_ARGS)
+    _fetch_add(args, _ENTERED)
     n = a[_ROWS]
     y = numba.carray(_pointer(a[_Y], numba.float32), n)
     w = numba.carray(_pointer(a[_W], numba.float32), a[_N_WEIGHTS])
@@ -836,13 +847,14 @@ def _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block):
 
 def _binary_gradient_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    _fetch_add(args, _ENTERED)
     grad = numba.carray(_pointer(a[_GRAD], numba.float32), n)
     hess = numba.carray(_pointer(a[_HESS], numba.float32), n)
-    if a[_KIND] == _F32:
-        _binary_gradient_blocks(args, numba.carray(_pointer(a[_Z], numba.float32), n), y, w, params, grad, hess, n, block)
+    if a[_KIND] == _F32:  # one call per dtype of the scores: each compiles its own loop
+        z = numba.carray(_pointer(a[_Z], numba.float32), n)
+        _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block)
     else:
-        _binary_gradient_blocks(args, numba.carray(_pointer(a[_Z], numba.float64), n), y, w, params, grad, hess, n, block)
+        z = numba.carray(_pointer(a[_Z], numba.float64), n)
+        _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block)
 
 
 @_jit
@@ -860,12 +872,13 @@ def _binary_loss_blocks(args, z, y, w, params, sums, n, block):
 
 def _binary_loss_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    _fetch_add(args, _ENTERED)
     sums = numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
     if a[_KIND] == _F32:
-        _binary_loss_blocks(args, numba.carray(_pointer(a[_Z], numba.float32), n), y, w, params, sums, n, block)
+        z = numba.carray(_pointer(a[_Z], numba.float32), n)
+        _binary_loss_blocks(args, z, y, w, params, sums, n, block)
     else:
-        _binary_loss_blocks(args, numba.carray(_pointer(a[_Z], numba.float64), n), y, w, params, sums, n, block)
+        z = numba.carray(_pointer(a[_Z], numba.float64), n)
+        _binary_loss_blocks(args, z, y, w, params, sums, n, block)
 
 
 @_jit
@@ -882,7 +895,6 @@ def _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess
 
 def _multiclass_gradient_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    _fetch_add(args, _ENTERED)
     k = a[_K]
     alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
     offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
@@ -913,7 +925,6 @@ def _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block
 
 def _multiclass_loss_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    _fetch_add(args, _ENTERED)
     k = a[_K]
     alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
     offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
