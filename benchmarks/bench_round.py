@@ -13,10 +13,7 @@ path are timed by wrapping them for the duration of the fit:
 - ``booster``: the rest of the round (tree growing, and taking the gradients back in);
 - ``objective alone``: the same objective call outside a fit, on scores of the same shape and
   dtype (median of 20 calls), for comparison with its cost inside the round; also on one
-  thread (``objective alone, 1 thread``).
-
-Below the table: numpy's ``exp`` and ``log1p`` of as many float64 values as the binary rows, on
-one thread, the two transcendental passes the binary kernel cannot do without.
+  thread (``objective alone, 1 thread``). Both run on the booster's OpenMP runtime, as in a fit.
 
 Reported are medians over the rounds (the first round, which builds caches, is skipped).
 With ``focal_gamma=0`` the focal model is the booster's own logistic model (same trees), so
@@ -197,26 +194,6 @@ def main(argv=None) -> None:
                     + " |",
                     flush=True,
                 )
-    floor = transcendentals_alone(args.rows)
-    print(f"\nnumpy's exp and log1p of {args.rows:,} float64 values, on one thread: {1e3 * floor:.1f} ms")
-
-
-def transcendentals_alone(rows: int, calls: int = 20) -> float:
-    """Median seconds of numpy's ``exp`` and ``log1p`` over ``rows`` float64 values, block by block
-    as the kernels call them, on one thread: a floor under the binary kernel's time."""
-    from skfocal._kernels import BLOCK_VALUES
-
-    x = -np.abs(np.random.default_rng(0).normal(size=BLOCK_VALUES))
-    e, out = np.empty_like(x), np.empty_like(x)
-    blocks = -(-rows // BLOCK_VALUES)
-    times = []
-    for _ in range(calls):
-        start = time.perf_counter()
-        for _ in range(blocks):
-            np.exp(x, out=e)
-            np.log1p(e, out=out)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 if __name__ == "__main__":
