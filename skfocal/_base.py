@@ -235,7 +235,8 @@ class FocalMetric:
     """The focal eval metric: the (weighted) mean focal loss of raw scores, ``(y, raw, sample_weight) -> float``.
 
     XGBoost's scikit-learn wrapper calls it as it is (it logs it under ``__name__``); the
-    LightGBM adapter wraps it in LightGBM's convention.
+    LightGBM adapter wraps it in LightGBM's convention. Large eval sets are computed on the
+    booster's ``n_threads`` threads (:func:`kernel_threads`).
     """
 
     __name__ = "focal_loss"
@@ -249,7 +250,10 @@ class FocalMetric:
         return f"{type(self).__name__}({self.loss!r})"
 
     def __call__(self, y_true, raw_score, sample_weight=None) -> float:
-        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self.n_threads, self.booster)
+        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self._threads(), self.booster)
+
+    def _threads(self) -> int:
+        return self.n_threads
 
 
 class LinkedMetric:
@@ -592,7 +596,7 @@ class FocalClassifierMixin:
             init_score=init_score,
             n_threads=n_threads,
             objective=objective,
-            metric=FocalMetric(loss, n_threads, self._OPENMP_BOOSTER),
+            metric=self._make_metric(loss, n_threads),
         )
 
     def _class_weighting(self, classes, class_totals, class_counts, params: dict):
@@ -614,6 +618,9 @@ class FocalClassifierMixin:
 
     #: The booster whose OpenMP threads the objective and the metric run on (``_compat.openmp_team``).
     _OPENMP_BOOSTER = None
+
+    def _make_metric(self, loss, n_threads: int) -> FocalMetric:
+        return FocalMetric(loss, n_threads, self._OPENMP_BOOSTER)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
         return SklearnObjective(
@@ -817,13 +824,15 @@ def kernel_threads(booster_threads: int, booster: str | None):
     """``(threads, team)`` for a kernel called in a boosting round of ``booster``.
 
     With the booster's OpenMP runtime (``team``, :func:`skfocal._compat.openmp_team`), all the
-    booster's threads: they are the booster's own, awake right after its last parallel region.
+    booster's threads (:func:`skfocal._compat.team_threads`: XGBoost caps ``nthread`` at the
+    processors), the same team: they are the booster's own, awake right after its last parallel region.
     Without it, :func:`objective_threads` threads of the kernels' own, and ``team`` is ``None``.
     """
-    from ._compat import openmp_team
+    from ._compat import openmp_team, team_threads
 
     team = openmp_team(booster)
-    return (max(1, int(booster_threads)), team) if team is not None else (objective_threads(booster_threads), None)
+    threads = team_threads(booster, booster_threads)  # what the booster really runs on
+    return (threads, team) if team is not None else (objective_threads(threads), None)
 
 
 def objective_threads(booster_threads: int) -> int:

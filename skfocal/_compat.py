@@ -46,6 +46,7 @@ __all__ = [
     "lightgbm_aliases",
     "lightgbm_default_threads",
     "openmp_team",
+    "team_threads",
     "openmp_threads",
     "parent_sees",
     "xgb_fit",
@@ -82,6 +83,47 @@ def openmp_team(booster: str | None):
     parallel.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
     parallel.restype = None
     return parallel
+
+
+def team_threads(booster: str | None, n_threads: int) -> int:
+    """The threads the booster's parallel regions run on when it is given ``n_threads`` (> 0).
+
+    LightGBM runs on ``num_threads`` as given. XGBoost caps ``nthread`` (its ``Context::Threads``)
+    at the processors, OpenMP's maximum and thread limit (of its own runtime) and the cgroup's
+    CPU quota; the kernels must ask its runtime for the same team, or the runtime ends or starts
+    threads between the booster's regions and theirs.
+    """
+    n_threads = max(1, int(n_threads))
+    if booster != "xgboost" or openmp_team(booster) is None:
+        return n_threads
+    return max(1, min(n_threads, _xgboost_max_threads()))
+
+
+def _xgboost_max_threads() -> int:
+    from xgboost.core import _LIB
+
+    limits = [_LIB[name]() for name in ("omp_get_num_procs", "omp_get_max_threads", "omp_get_thread_limit")]
+    quota = _cgroup_cpus()
+    return min(limits + ([quota] if quota > 0 else []))
+
+
+@functools.cache
+def _cgroup_cpus() -> int:
+    """The CPU quota of this process's cgroup, as XGBoost reads it (``GetCfsCPUCount``); -1 if none."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:  # cgroup v2: "quota period" or "max period"
+            quota, period = f.read().split()[:2]
+    except (OSError, ValueError):
+        try:
+            with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
+                quota, period = f.read().strip(), g.read().strip()
+        except OSError:
+            return -1
+    try:
+        quota, period = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return -1
+    return max(quota // period, 1) if quota > 0 and period > 0 else -1
 
 
 def openmp_threads() -> int:

@@ -764,6 +764,7 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
 # counter) until none is left. The callbacks read their inputs from an int64 argument block:
 _NEXT, _ENTERED, _ROWS, _BLOCK, _Y, _Z, _W, _N_WEIGHTS, _GRAD, _HESS, _PARAMS, _K, _ALPHA, _OFFSET, _KIND = range(15)
 _N_ARGS = 16
+_N_PARAMS = 5  # float64 parameters, padded with zeros
 # _KIND: the scores' dtype and layout, which the outputs share: 1-D float32 or float64 for two
 # classes; for K, what the boosters hand over: XGBoost's row-major float32 and LightGBM's
 # column-major float64.
@@ -790,8 +791,13 @@ def _team_takes(y, z, w, *outputs) -> bool:
         return False
     if w.shape[0] and (w.dtype != np.float32 or not w.flags.c_contiguous):
         return False
+    if y.shape != z.shape[:1] or (w.shape[0] and w.shape != y.shape):
+        return False
     layout = "f_contiguous" if kind == _F64_COLUMNS else "c_contiguous"
-    return all(out.dtype == np.float32 and getattr(out.flags, layout) for out in outputs)
+    return all(
+        out.dtype == np.float32 and out.shape == z.shape and out.flags.writeable and getattr(out.flags, layout)
+        for out in outputs
+    )
 
 
 def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
@@ -799,20 +805,24 @@ def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
     block = max(1, BLOCK_VALUES // k)
     n_rows = z.shape[0]
     args = np.zeros(_N_ARGS, np.int64)
-    params = np.array(params, np.float64)
+    params = np.concatenate([np.asarray(params, np.float64), np.zeros(_N_PARAMS - len(params))])
     args[_ROWS], args[_BLOCK], args[_K], args[_KIND] = n_rows, block, k, _team_kind(z)
     args[_Y], args[_Z], args[_W], args[_N_WEIGHTS] = y.ctypes.data, z.ctypes.data, w.ctypes.data, w.shape[0]
     args[_GRAD], args[_HESS], args[_PARAMS] = grad.ctypes.data, hess.ctypes.data, params.ctypes.data
     if alpha is not None:
         args[_ALPHA], args[_OFFSET] = alpha.ctypes.data, offset.ctypes.data
-    n_threads = max(1, min(int(n_threads), -(-n_rows // block)))
-    return args, params, n_threads  # params: kept alive by the caller while the team runs
+    # All the booster's threads, even where there are fewer blocks (those find none left): a
+    # smaller team would make the runtime end the threads it does not use, and the booster's
+    # next parallel region start them again.
+    return args, params, max(1, int(n_threads))  # params: kept alive by the caller while the team runs
 
 
 def _on_team(team, callback, n_threads, y, z, w, grad, hess, params, alpha=None, offset=None) -> int:
     """Run ``callback`` on ``n_threads`` threads of ``team``; the number of threads that took part."""
     args, keep, n_threads = _arguments(n_threads, y, z, w, grad, hess, params, alpha, offset)
     team(callback().address, args.ctypes.data, n_threads, 0)  # ctypes: without the GIL
+    if args[_NEXT] * args[_BLOCK] < args[_ROWS]:  # a thread failed (printed by numba): not every block done
+        raise MemoryError("the focal kernels could not allocate their scratch space on the booster's threads")
     return int(args[_ENTERED])
 
 
@@ -832,7 +842,7 @@ def _team_arrays(args):
     n = a[_ROWS]
     y = numba.carray(_pointer(a[_Y], numba.float32), n)
     w = numba.carray(_pointer(a[_W], numba.float32), a[_N_WEIGHTS])
-    params = numba.carray(_pointer(a[_PARAMS], numba.float64), 5)
+    params = numba.carray(_pointer(a[_PARAMS], numba.float64), _N_PARAMS)
     return a, n, a[_BLOCK], y, w, params
 
 
@@ -941,18 +951,25 @@ def _multiclass_loss_callback(args):
 
 def _callback(func):
     """A getter of ``func`` compiled as a C callback ``void(int64 *)``: compiled (or loaded from the
-    cache, as the other kernels) the first time it is asked for."""
+    cache, as the other kernels) the first time it is asked for, once also when two threads ask.
+
+    A callback cannot raise: numba prints an exception in one (only a ``MemoryError`` from the
+    scratch allocation is possible) and the thread takes no block. :func:`_on_team` checks that
+    every block was taken.
+    """
     compiled = []
+    lock = threading.Lock()
 
     def get():
-        if not compiled:
-            from numba.core.ccallback import CFunc
+        with lock:
+            if not compiled:
+                from numba.core.ccallback import CFunc
 
-            callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={},
-                             options={"nopython": True, "error_model": "numpy"})  # fmt: skip
-            _cached(callback, func)
-            callback.compile()
-            compiled.append(callback)
+                callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={},
+                                 options={"nopython": True, "error_model": "numpy", "fastmath": {"contract"}})  # fmt: skip
+                _cached(callback, func)
+                callback.compile()
+                compiled.append(callback)
         return compiled[0]
 
     return get

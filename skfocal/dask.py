@@ -39,7 +39,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "or from a checkout of the repository with `pip install '.[dask]'`."
     ) from exc
 
-from ._base import FOCAL_PARAMS, SklearnObjective, start_scores
+from ._base import FOCAL_PARAMS, FocalMetric, SklearnObjective, resolve_n_threads, start_scores
 from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier, _watching
 
@@ -105,6 +105,14 @@ _DASK_DOC = """:class:`skfocal.{local}` trained on a Dask cluster (``{engine}``)
     """
 
 
+def _worker_threads(default) -> int:
+    """The threads of the Dask worker this runs on; ``default()`` outside a worker."""
+    try:
+        return max(1, int(distributed.get_worker().state.nthreads))
+    except ValueError:  # not on a worker
+        return default()
+
+
 class _WorkerObjective(SklearnObjective):
     """The focal objective on a Dask worker: as many threads as the worker has.
 
@@ -113,16 +121,23 @@ class _WorkerObjective(SklearnObjective):
     """
 
     def _threads(self) -> int:
-        try:
-            return max(1, int(distributed.get_worker().state.nthreads))
-        except ValueError:  # not on a worker
-            return super()._threads()
+        return _worker_threads(super()._threads)
+
+
+class _WorkerMetric(FocalMetric):
+    """The focal eval metric on a Dask worker: as many threads as the worker has, as the objective."""
+
+    def _threads(self) -> int:
+        return _worker_threads(lambda: resolve_n_threads(None))
 
 
 class _DaskFocalMixin:
     """The Dask side shared by both estimators: checks, reductions, mapped predictions, to_local."""
 
     _local_class: type
+
+    def _make_metric(self, loss, n_threads: int) -> FocalMetric:
+        return _WorkerMetric(loss, booster=self._OPENMP_BOOSTER)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
         return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset, booster=self._OPENMP_BOOSTER)

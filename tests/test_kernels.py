@@ -285,7 +285,11 @@ def test_training_runs_on_the_boosters_threads(estimator, n_jobs, threads_seen):
     # The gradient and the eval metric: on the booster's own OpenMP threads, all n_jobs of them.
     X, y = _small_binary_data()
     estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y, eval_set=[(X, y)], **_quiet(estimator))
-    assert threads_seen and set(threads_seen) == {("team", n_jobs)}
+    # XGBoost caps nthread at the processors (and OpenMP's limits): its team, and so the kernels'
+    booster = estimator._OPENMP_BOOSTER
+    expected = min(n_jobs, os.cpu_count()) if booster == "xgboost" else n_jobs
+    assert skfocal._compat.team_threads(booster, n_jobs) == expected
+    assert threads_seen and set(threads_seen) == {("team", expected)}
 
 
 @pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
@@ -293,6 +297,8 @@ def test_training_runs_on_the_boosters_threads(estimator, n_jobs, threads_seen):
 def test_without_the_boosters_runtime_training_runs_on_half_as_many_own_threads(
     estimator, n_jobs, objective_threads, threads_seen, no_team
 ):
+    if estimator is FocalXGBClassifier:  # XGBoost's own cap (team_threads) does not apply without its runtime
+        assert skfocal._compat.team_threads("xgboost", n_jobs) == n_jobs
     X, y = _small_binary_data()
     estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y, eval_set=[(X, y)], **_quiet(estimator))
     assert threads_seen and set(threads_seen) == {("own", objective_threads)}
@@ -687,8 +693,8 @@ def test_team_equals_own_threads_and_the_reference(team, n, k, gamma, score_dtyp
 @pytest.mark.parametrize("k", [2, 3])
 @pytest.mark.parametrize("n_threads", [1, 2, 3, 8])
 def test_every_thread_of_the_team_takes_part(team, k, n_threads):
-    # The team starts the threads asked for (at most one per block), each takes blocks until
-    # none is left, and the result does not depend on how many there were.
+    # The team runs the threads asked for, each takes blocks until none is left, and the result
+    # does not depend on how many there were.
     rng = np.random.default_rng(k)
     n = 6 * BLOCK // (k - 1) + 5
     y, z, w = _team_inputs(n, k, rng, np.float32, weighted=True)
@@ -699,8 +705,9 @@ def test_every_thread_of_the_team_takes_part(team, k, n_threads):
     params = (0.0, 2.0, *loss.class_weights_, 1.0) if k == 2 else (2.0, 1.0)
     extra = () if k == 2 else _kernels._class_params(k, loss.class_weights_, None)
     entered = _kernels._on_team(team, callback, n_threads, y, z, w, *out, params, *extra)
-    n_blocks = -(-n // (BLOCK // (1 if k == 2 else k)))
-    assert entered == min(n_threads, n_blocks)
+    # every thread asked for runs, also those that find no block left (n_threads=8 > 6 blocks):
+    # a smaller team would make the runtime end the booster's other threads
+    assert entered == n_threads
     one = _outputs(z)
     gradient(y, z, w, 2.0, loss.class_weights_, 1.0, *one, n_threads=1, team=team)
     np.testing.assert_array_equal(out[0], one[0])
@@ -773,3 +780,58 @@ def test_team_propagates_nan_scores(team):
         gradient(y, z, w, 2.0, None, 1.0, *out, n_threads=2, team=team)
         assert np.all(np.isnan(out[0][5])) and np.isfinite(out[0][6]).all()
         assert np.isnan(mean_loss(y, z, w, 2.0, None, n_threads=2, team=team))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts the process's threads in /proc")
+@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
+def test_a_fit_on_the_team_starts_no_thread_after_its_first_round(estimator, threads_seen):
+    # Fewer blocks (2) than the booster's threads (4): the kernels still run on all four, so
+    # the OpenMP runtime keeps the booster's threads from round to round instead of ending
+    # two of them every round and the booster's next region starting them again.
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(40_000, 4))
+    y = (X[:, 0] + rng.normal(size=40_000) > 1).astype(int)
+    seen = []
+
+    def record(*args):
+        seen.append(set(os.listdir("/proc/self/task")))
+        return False
+
+    if estimator is FocalLGBMClassifier:
+        estimator(n_estimators=8, n_jobs=4, verbose=-1).fit(X, y, eval_set=[(X, y)], callbacks=[record])
+    else:
+        import xgboost
+
+        class Record(xgboost.callback.TrainingCallback):
+            def after_iteration(self, model, epoch, evals_log):
+                return record()
+
+        estimator(n_estimators=8, n_jobs=4, callbacks=[Record()]).fit(X, y, eval_set=[(X, y)], verbose=False)
+    assert set(threads_seen) == {("team", skfocal._compat.team_threads(estimator._OPENMP_BOOSTER, 4))}
+    assert len(seen) == 8 and all(ids == seen[0] for ids in seen), [len(ids) for ids in seen]
+
+
+def test_a_weighted_k_class_lightgbm_fit_runs_on_the_team_and_matches_own_threads(threads_seen):
+    # LightGBM hands column-major float64 scores and float32 weights: the team's K-class path.
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(3000, 4))
+    y = np.digitize(X[:, 0] + rng.normal(size=3000), [-0.5, 0.5])
+    w = rng.uniform(0.5, 2.0, 3000)
+    on_team = FocalLGBMClassifier(n_estimators=5, n_jobs=2, verbose=-1).fit(X, y, sample_weight=w)
+    assert set(threads_seen) == {("team", 2)}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(skfocal._compat, "openmp_team", lambda booster: None)
+        own = FocalLGBMClassifier(n_estimators=5, n_jobs=2, verbose=-1).fit(X, y, sample_weight=w)
+    assert ("own", 1) in threads_seen
+    np.testing.assert_array_equal(on_team.predict_proba(X), own.predict_proba(X))  # the same bits, the same trees
+
+
+def test_a_read_only_or_misshapen_output_is_not_written_by_the_team():
+    y, z, w = _team_inputs(100, 2, np.random.default_rng(14), np.float32, weighted=False)
+    grad, hess = _outputs(z)
+    assert _kernels._team_takes(y, z, w, grad, hess)
+    grad.flags.writeable = False
+    assert not _kernels._team_takes(y, z, w, grad, hess)
+    assert not _kernels._team_takes(y, z, w, np.empty(99, np.float32), hess)
+    assert not _kernels._team_takes(y[:99], z, w)
+    assert not _kernels._team_takes(y, z, np.ones(99, np.float32))
