@@ -100,11 +100,17 @@ def team_threads(booster: str | None, n_threads: int) -> int:
 
 
 def _xgboost_max_threads() -> int:
-    from xgboost.core import _LIB
-
-    limits = [_LIB[name]() for name in ("omp_get_num_procs", "omp_get_max_threads", "omp_get_thread_limit")]
+    # Read every time: omp_get_max_threads follows omp_set_num_threads (threadpoolctl's limits).
+    limits = [get() for get in _xgboost_openmp_queries()]
     quota = _cgroup_cpus()
     return min(limits + ([quota] if quota > 0 else []))
+
+
+@functools.cache
+def _xgboost_openmp_queries() -> tuple:
+    from xgboost.core import _LIB
+
+    return tuple(_LIB[name] for name in ("omp_get_num_procs", "omp_get_max_threads", "omp_get_thread_limit"))
 
 
 @functools.cache

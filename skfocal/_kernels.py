@@ -965,8 +965,8 @@ def _callback(func):
             if not compiled:
                 from numba.core.ccallback import CFunc
 
-                callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={},
-                                 options={"nopython": True, "error_model": "numpy", "fastmath": {"contract"}})  # fmt: skip
+                options = {"nopython": True, "error_model": "numpy", "fastmath": {"contract"}}
+                callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={}, options=options)
                 _cached(callback, func)
                 callback.compile()
                 compiled.append(callback)
