@@ -276,10 +276,10 @@ def _log1p(x, u, inv_u):
 
 # ------------------------------------------------------------------------------------------ binary
 @_jit(inline="always")
-def _binary_terms(yi, zi, offset, gamma, square):
+def _binary_terms(yi, zi, offset, gamma, power):
     # The per-row pieces of BinaryFocalLoss: m = +-(z + offset), e = exp(-|m|), and from it
     # p_t, q (1 / (1 + e) and e / (1 + e), without cancellation), log p_t and q**gamma
-    # (squared for gamma=2, else exp(gamma log q), log q = -(max(m, 0) + log1p(e))).
+    # (power 2: q squared; 0: 1; otherwise exp(gamma log q), log q = -(max(m, 0) + log1p(e))).
     positive = yi > 0.5
     z = np.float64(zi) + offset  # float32 scores (XGBoost): all arithmetic in float64
     m = z if positive else -z
@@ -291,17 +291,22 @@ def _binary_terms(yi, zi, offset, gamma, square):
         pt, q, log_pt = r, e * r, -log1p_e
     else:
         pt, q, log_pt = e * r, r, m - log1p_e
-    q_gamma = q * q if square else _exp(-gamma * (max(m, 0.0) + log1p_e))
+    if power == 2:
+        q_gamma = q * q
+    elif power == 0:
+        q_gamma = 1.0
+    else:
+        q_gamma = _exp(-gamma * (max(m, 0.0) + log1p_e))
     return positive, pt, q, log_pt, q_gamma
 
 
 @_jit
-def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, square, grad, hess):
+def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, power, grad, hess):
     # Same expressions as BinaryFocalLoss._grad_hess_unchecked.
     c = 2.0 * gamma + 1.0
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
-        positive, pt, q, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, square)
+        positive, pt, q, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, power)
         a = (w1 if positive else w0) * q_gamma
         wi = np.float64(w[i]) if weighted else 1.0
         g = wi * a * (gamma * pt * log_pt - q)
@@ -312,20 +317,23 @@ def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, square, grad, hess):
 
 @_jit
 def _binary_block(y, z, w, grad, hess, offset, gamma, w0, w1, scale):
-    # Two copies of the loop, one per choice of q**gamma, each compiled without the choice in
-    # it: a choice made row by row would stop the vectoriser.
+    # One copy of the loop per way of forming q**gamma (the default gamma=2, gamma=0, any
+    # other), each compiled without the choice in it: a choice made row by row would stop the
+    # vectoriser, and exp(gamma log q) costs an exp per row that 2 and 0 do not need.
     if gamma == 2.0:
-        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, True, grad, hess)
+        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 2, grad, hess)
+    elif gamma == 0.0:
+        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 0, grad, hess)
     else:
-        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, False, grad, hess)
+        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 1, grad, hess)
 
 
 @_jit
-def _binary_loss_rows(y, z, w, offset, gamma, w0, w1, square, out):
+def _binary_loss_rows(y, z, w, offset, gamma, w0, w1, power, out):
     # Each row's w * alpha_t * q**gamma * -log(p_t) (the expressions of BinaryFocalLoss._terms).
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
-        positive, _, _, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, square)
+        positive, _, _, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, power)
         wi = np.float64(w[i]) if weighted else 1.0
         out[i] = -wi * (w1 if positive else w0) * q_gamma * log_pt
 
@@ -359,9 +367,11 @@ def _binary_loss_block(y, z, w, offset, gamma, w0, w1, values):
     # from being vectorised (the additions may not be reordered).
     out = values[: z.shape[0]]
     if gamma == 2.0:
-        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, True, out)
+        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 2, out)
+    elif gamma == 0.0:
+        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 0, out)
     else:
-        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, False, out)
+        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 1, out)
     return _loss_sums(out, w)
 
 
@@ -486,7 +496,9 @@ def _softmax_block(y, z, alpha, offset, gamma, values, vectors, ints):
     _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
     _exp_in_place(values[: k * n])
     _softmax_rest(e, top, label, s, e_t, inv_norm, log1p_s, q)
-    if gamma != 2.0:  # gamma=2 squares q where it is used
+    if gamma == 0.0:
+        q_gamma[:] = 1.0
+    elif gamma != 2.0:  # gamma=2 squares q where it is used
         _q_power(q, gamma, q_gamma)
     return e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma
 
