@@ -858,13 +858,32 @@ def _team_arrays(args):
     return a, n, a[_BLOCK], y, w, params
 
 
+@_jit(inline="always")
+def _next_block(args, n, block):
+    # The next block nobody has taken (the atomic counter): its index and rows; -1 when none is left.
+    b = _fetch_add(args, _NEXT)
+    lo = min(b * block, n)
+    return (b if lo < n else -1), lo, min(lo + block, n)
+
+
+@_jit
+def _block_sums(a, n, block):
+    # The metric's (sum of the losses, sum of the weights) per block, in the gradient's slot.
+    return numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+
+
+@_jit
+def _class_arrays(a):
+    k = a[_K]
+    return k, numba.carray(_pointer(a[_ALPHA], numba.float64), k), numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+
+
 @_jit
 def _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block):
     while True:
-        lo = _fetch_add(args, _NEXT) * block
-        if lo >= n:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
             return
-        hi = min(lo + block, n)
         _binary_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
                       params[0], params[1], params[2], params[3], params[4])  # fmt: skip
 
@@ -885,18 +904,16 @@ def _binary_gradient_callback(args):
 def _binary_loss_blocks(args, z, y, w, params, sums, n, block):
     values = np.empty(block)
     while True:
-        b = _fetch_add(args, _NEXT)
-        lo = b * block
-        if lo >= n:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
             return
-        hi = min(lo + block, n)
         sums[b, 0], sums[b, 1] = _binary_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
                                                     params[0], params[1], params[2], params[3], values)  # fmt: skip
 
 
 def _binary_loss_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    sums = numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+    sums = _block_sums(a, n, block)
     if a[_KIND] == _F32:
         z = numba.carray(_pointer(a[_Z], numba.float32), n)
         _binary_loss_blocks(args, z, y, w, params, sums, n, block)
@@ -909,19 +926,16 @@ def _binary_loss_callback(args):
 def _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block):
     values, vectors, ints, outputs = _scratch(block, z.shape[1])
     while True:
-        lo = _fetch_add(args, _NEXT) * block
-        if lo >= n:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
             return
-        hi = min(lo + block, n)
         _multiclass_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
                           alpha, offset, params[0], params[1], values, vectors, ints, outputs)  # fmt: skip
 
 
 def _multiclass_gradient_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    k = a[_K]
-    alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
-    offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+    k, alpha, offset = _class_arrays(a)
     if a[_KIND] == _F32:
         z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
         grad = numba.carray(_pointer(a[_GRAD], numba.float32), (n, k))
@@ -938,21 +952,17 @@ def _multiclass_gradient_callback(args):
 def _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block):
     values, vectors, ints, _ = _scratch(block, z.shape[1])
     while True:
-        b = _fetch_add(args, _NEXT)
-        lo = b * block
-        if lo >= n:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
             return
-        hi = min(lo + block, n)
         sums[b, 0], sums[b, 1] = _multiclass_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
                                                         alpha, offset, params[0], values, vectors, ints)  # fmt: skip
 
 
 def _multiclass_loss_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    k = a[_K]
-    alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
-    offset = numba.carray(_pointer(a[_OFFSET], numba.float64), k)
-    sums = numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+    k, alpha, offset = _class_arrays(a)
+    sums = _block_sums(a, n, block)
     if a[_KIND] == _F32:
         z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
         _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
