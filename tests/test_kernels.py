@@ -808,7 +808,10 @@ def test_a_fit_on_the_team_starts_no_thread_after_its_first_round(estimator, thr
 
         estimator(n_estimators=8, n_jobs=4, callbacks=[Record()]).fit(X, y, eval_set=[(X, y)], verbose=False)
     assert set(threads_seen) == {("team", skfocal._compat.team_threads(estimator._OPENMP_BOOSTER, 4))}
-    assert len(seen) == 8 and all(ids == seen[0] for ids in seen), [len(ids) for ids in seen]
+    # Churn would add two or more new threads every round (14 or more over rounds 2 to 8); a
+    # background thread of another library that starts during the fit adds one or two at most.
+    new_threads = set().union(*seen) - seen[0]
+    assert len(seen) == 8 and len(new_threads) <= 2, [len(ids) for ids in seen]
 
 
 def test_a_weighted_k_class_lightgbm_fit_runs_on_the_team_and_matches_own_threads(threads_seen):
