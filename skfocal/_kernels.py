@@ -138,12 +138,7 @@ def _jit(func=None, *, inline="never"):
         return numba.njit(cache=True, **options)(func)
     except RuntimeError:  # numba found no writable cache directory
         dispatcher = numba.njit(**options)(func)
-    cache = _fallback_cache_class()
-    if cache is not None and _private_directory(fallback_cache_dir()):
-        try:
-            dispatcher._cache = cache(func)
-        except (RuntimeError, OSError):
-            pass  # compile in memory
+    _use_fallback_cache(dispatcher, func)
     return dispatcher
 
 
@@ -151,9 +146,13 @@ def _cached(compiled, func) -> None:
     """Give ``compiled`` (a CFunc) the cache :func:`_jit` would give ``func``."""
     try:
         compiled.enable_caching()
-        return
     except RuntimeError:  # numba found no writable cache directory
-        pass
+        _use_fallback_cache(compiled, func)
+
+
+def _use_fallback_cache(compiled, func) -> None:
+    """Cache ``compiled`` (a dispatcher or CFunc of ``func``) in :func:`fallback_cache_dir` if usable;
+    else it compiles in memory."""
     cache = _fallback_cache_class()
     if cache is not None and _private_directory(fallback_cache_dir()):
         try:
@@ -402,10 +401,10 @@ def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, te
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
     params = (0.0 if offset is None else float(offset), float(gamma), w0, w1)
     if team is not None and _team_takes(y, z, w):
-        return _mean_on_team(team, _TEAM_BINARY_LOSS, n_threads, y, z, w, params + (1.0,))
+        return _mean_on_team(team, _TEAM_BINARY_LOSS, n_threads, y, z, w, params)
 
     def block(y, z, w, scratch):
-        return _binary_loss_block(y, z, w, *params, scratch.arrays[0])
+        return _binary_loss_block(y, z, w, *params, scratch[0])
 
     return _mean_over_blocks(block, y, z, w, 1, n_threads)
 
@@ -650,7 +649,7 @@ def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess
     def work(lo, hi, scratch):
         rows = slice(lo, hi)
         _multiclass_block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows],
-                          alpha, offset, *params, *scratch.arrays)  # fmt: skip
+                          alpha, offset, *params, *scratch)  # fmt: skip
 
     _run_blocks(z.shape[0], k, work, n_threads)
 
@@ -665,26 +664,20 @@ def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1
     k = z.shape[1]
     alpha, offset = _class_params(k, class_weights, offset)
     if team is not None and _team_takes(y, z, w):
-        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (float(gamma), 1.0), alpha, offset)
+        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (float(gamma),), alpha, offset)
 
     def block(y, z, w, scratch):
-        return _multiclass_loss_block(y, z, w, alpha, offset, float(gamma), *scratch.arrays[:3])
+        return _multiclass_loss_block(y, z, w, alpha, offset, float(gamma), *scratch[:3])
 
     return _mean_over_blocks(block, y, z, w, k, n_threads)
 
 
 # ------------------------------------------------------------------------------- Python threads
-class _Scratch:
-    """One thread's work space for a block of ``rows`` rows and ``k`` classes (``k=1``: binary, one row vector)."""
-
-    def __init__(self, rows: int, k: int):
-        self.arrays = (np.empty(rows),) if k == 1 else _scratch(rows, k)
-
-
 @_jit
 def _scratch(rows, k):
-    # values (exp of the scores, classes by rows), 16 row vectors, 2 integer row vectors, and
-    # the float32 gradient and Hessian classes by rows.
+    # One thread's work space for a block of rows rows and k classes: values (exp of the
+    # scores, classes by rows), 16 row vectors, 2 integer row vectors, and the float32
+    # gradient and Hessian classes by rows.
     return (np.empty(rows * k), np.empty((16, rows)), np.empty((2, rows), np.intp),
             np.empty((2, rows * k), np.float32))  # fmt: skip
 
@@ -709,12 +702,13 @@ def _mean_over_blocks(block, y, z, w, k, n_threads) -> float:
         sums[lo] = block(y[rows], z[rows], w[rows] if w.shape[0] else w, scratch)
 
     _run_blocks(z.shape[0], k, work, n_threads)
-    return _mean_of_sums(np.array([sums[lo] for lo in sorted(sums)]).reshape(-1, 2))
+    return _mean_of_sums(sums[lo] for lo in sorted(sums))
 
 
 def _mean_of_sums(sums) -> float:
+    """``sum(w * loss) / sum(w)`` from ``(sum(w * loss), sum(w))`` per block, added in row order."""
     total, weight_total = 0.0, 0.0
-    for block_total, block_weight in sums.tolist():  # in row order
+    for block_total, block_weight in sums:
         total += block_total
         weight_total += block_weight
     return total / weight_total if weight_total != 0.0 else float("nan")
@@ -735,7 +729,7 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
     errors = []
 
     def run():
-        scratch = _Scratch(block, k)
+        scratch = (np.empty(block),) if k == 1 else _scratch(block, k)  # binary: the loss's row vector
         for lo in starts:
             if errors:  # another thread failed or the caller was interrupted: stop taking blocks
                 break
@@ -781,13 +775,13 @@ _N_PARAMS = 5  # float64 parameters, padded with zeros
 # classes; for K, what the boosters hand over: XGBoost's row-major float32 and LightGBM's
 # column-major float64.
 _F32, _F64, _F64_COLUMNS = range(3)
+_VECTOR_KINDS = {np.dtype(np.float32): _F32, np.dtype(np.float64): _F64}
 
 
 def _team_kind(z):
     """The callbacks' code for the dtype and layout of the scores ``z``; ``None`` if they take other paths."""
     if z.ndim == 1:
-        kinds = {np.dtype(np.float32): _F32, np.dtype(np.float64): _F64}
-        return kinds.get(z.dtype) if z.flags.c_contiguous else None
+        return _VECTOR_KINDS.get(z.dtype) if z.flags.c_contiguous else None
     if z.dtype == np.float32 and z.flags.c_contiguous:
         return _F32
     if z.dtype == np.float64 and z.flags.f_contiguous:
@@ -843,7 +837,7 @@ def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, offset
     n_blocks = -(-z.shape[0] // max(1, BLOCK_VALUES // k))
     sums = np.zeros((max(n_blocks, 1), 2))  # per block, summed in row order after
     _on_team(team, callback, n_threads, y, z, w, sums, sums, params, alpha, offset)
-    return _mean_of_sums(sums[:n_blocks])
+    return _mean_of_sums(sums[:n_blocks].tolist())
 
 
 @_jit
