@@ -597,7 +597,10 @@ def _multiclass_block(y, z, w, grad, hess, alpha, offset, gamma, scale, values, 
         y, z, alpha, offset, gamma, values, vectors, ints
     )
     grad_t, hess_t = outputs[0, : k * n].reshape((k, n)), outputs[1, : k * n].reshape((k, n))
-    g_t, h_t, coef = vectors[9, :n], vectors[10, :n], vectors[11:16, :n]
+    # coef from the flat tail of the row vectors: a (5, n) slice of (16, rows) would have
+    # strides unknown to the compiler, and its loops would not be vectorised.
+    g_t, h_t = vectors[9, :n], vectors[10, :n]
+    coef = vectors[11:].reshape(-1)[: 5 * n].reshape((5, n))
     square = gamma == 2.0
     _multiclass_rows(
         top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
