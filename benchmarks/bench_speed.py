@@ -23,6 +23,7 @@ Run: ``python benchmarks/bench_speed.py [--rows 1000000 100000] [--repeats 3] [-
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import json
 import os
@@ -51,6 +52,30 @@ def numpy_reference_objective(y_true, y_pred, sample_weight=None):
     grad = s * a * q**g * (g * pt * np.log(pt) - q)
     hess = a * pt * q**g * ((2 * g + 1) * q + g * np.log(pt) * (q - g * pt))
     return grad, np.maximum(np.abs(hess), 1e-16)
+
+
+class MinimalLogistic:
+    """The cheapest Python objective: the logistic gradient, in place, in two float32 buffers kept from round to round.
+
+    Trained through the parent's own custom-objective path, it is the memory floor of any
+    objective written in Python (the memory workload).
+    """
+
+    def __init__(self):
+        self.out = None
+
+    def __call__(self, y_true, y_pred, sample_weight=None):
+        if self.out is None or self.out[0].shape != y_pred.shape:
+            self.out = (np.empty(y_pred.shape, np.float32), np.empty(y_pred.shape, np.float32))
+        p, h = self.out
+        np.negative(y_pred, out=p, casting="same_kind")
+        np.exp(p, out=p)
+        p += 1.0
+        np.reciprocal(p, out=p)  # the sigmoid of the scores
+        np.subtract(1.0, p, out=h)
+        h *= p
+        p -= y_true  # now the gradient
+        return p, h
 
 
 def make_data(rows: int, classes: int = 2):
@@ -88,6 +113,8 @@ def build(booster: str, objective: str, n_jobs: int, rounds: int, classes: int =
         return estimator(**params)
     if objective == "numpy":
         return estimator(objective=numpy_reference_objective, **params)
+    if objective == "minimal":
+        return estimator(objective=MinimalLogistic(), **params)
     return estimator(focal_gamma=GAMMA, focal_alpha=ALPHA if classes == 2 else None, **params)
 
 
@@ -251,6 +278,44 @@ def fit_seconds(booster, objective, X, y, n_jobs, rounds, classes=2, **fit_param
     return run
 
 
+@contextlib.contextmanager
+def objective_calls():
+    """The seconds of every call of skfocal's objective (``SklearnObjective.__call__``) inside the block, as a list."""
+    from skfocal._base import SklearnObjective
+
+    calls, call = [], SklearnObjective.__call__
+
+    def timed(self, *args, **kwargs):
+        start = time.perf_counter()
+        try:
+            return call(self, *args, **kwargs)
+        finally:
+            calls.append(time.perf_counter() - start)
+
+    SklearnObjective.__call__ = timed
+    try:
+        yield calls
+    finally:
+        SklearnObjective.__call__ = call
+
+
+def floor_seconds(booster, X, y, n_jobs, rounds):
+    """A fit with ``focal_gamma=0`` (the built-in's own trees), less the time spent inside the objective.
+
+    What the Python-objective path costs the booster with no objective arithmetic at all: the
+    score copies, the calls into Python, the start score, the folding of it into the model.
+    """
+
+    def run():
+        model = build(booster, "skfocal", n_jobs, rounds).set_params(focal_gamma=0.0, focal_alpha=None)
+        with objective_calls() as calls:
+            start = time.perf_counter()
+            model.fit(X, y)
+            return time.perf_counter() - start - sum(calls)
+
+    return run
+
+
 def warm(booster, X, y, n_jobs, classes=2, **fit_params):
     """One short fit of each estimator: imports and the kernels' first call are not timed."""
     for objective in ("builtin", "skfocal"):
@@ -299,8 +364,17 @@ def workload_fits(args, name: str) -> list:
                 fit_seconds(booster, "skfocal", X, y, 1, args.rounds),
                 max(args.repeats, 7),
             )
+            floor = paired(
+                fit_seconds(booster, "builtin", X, y, 1, args.rounds),
+                floor_seconds(booster, X, y, 1, args.rounds),
+                max(args.repeats, 7),
+            )
+            note = (
+                f"focal_gamma=0 less the time inside the objective (the Python-objective path alone): "
+                f"{floor['value']:.2f}x ({floor['spread'][0]:.2f}-{floor['spread'][1]:.2f}x)"
+            )
             goal = 1.10 if booster == "lgbm" else 1.15
-            rows.append(goal_row(f"{args.small_rows:,} x 20, n_jobs=1", booster, measured, goal))
+            rows.append(goal_row(f"{args.small_rows:,} x 20, n_jobs=1", booster, measured, goal, note=note))
     return rows
 
 
@@ -482,12 +556,16 @@ def workload_memory(args) -> list:
 
             return run
 
+        before["minimal"] = []
         measured = paired(added("builtin"), added("skfocal"), args.memory_repeats)
+        floor = statistics.median(added("minimal")() for _ in range(args.memory_repeats))
         fixed = statistics.median(before["skfocal"]) - statistics.median(before["builtin"])
         note = (
             f"resident before the fit (libraries, data, a 20,000-row fit): "
             f"{statistics.median(before['builtin']):.0f} MiB built-in, "
-            f"{statistics.median(before['skfocal']):.0f} MiB skfocal ({fixed:+.0f} MiB)"
+            f"{statistics.median(before['skfocal']):.0f} MiB skfocal ({fixed:+.0f} MiB); "
+            f"the parent's own custom-objective path with the cheapest Python objective "
+            f"(MinimalLogistic) adds {floor:.2f} MiB ({floor / measured['builtin']:.2f}x the built-in)"
         )
         rows.append(
             goal_row(f"memory added by a {args.binary_rows:,}-row fit", booster, measured, 1.10, unit="MiB", note=note)
@@ -547,6 +625,8 @@ def workload_dask(args) -> list:
                 def run():
                     if objective == "builtin":
                         model = builtin(**params)
+                    elif objective == "minimal":
+                        model = builtin(objective=MinimalLogistic(), **params)
                     else:
                         model = focal(focal_gamma=GAMMA, focal_alpha=ALPHA, **params)
                     start = time.perf_counter()
@@ -558,7 +638,15 @@ def workload_dask(args) -> list:
             dask_fit("builtin", rounds=2)()
             dask_fit("skfocal", rounds=2)()
             measured = paired(dask_fit("builtin"), dask_fit("skfocal"), args.repeats)
-            rows.append(goal_row(f"Dask, 2 workers, {args.dask_rows:,} rows, binary", booster, measured, 1.10))
+            dask_fit("minimal", rounds=2)()
+            floor = paired(dask_fit("builtin"), dask_fit("minimal"), args.repeats)
+            note = (
+                f"the parent's own custom-objective path with the cheapest Python objective (MinimalLogistic): "
+                f"{floor['value']:.2f}x ({floor['spread'][0]:.2f}-{floor['spread'][1]:.2f}x)"
+            )
+            rows.append(
+                goal_row(f"Dask, 2 workers, {args.dask_rows:,} rows, binary", booster, measured, 1.10, note=note)
+            )
     return rows
 
 
@@ -584,6 +672,45 @@ def median_call_us(func, calls: int = 200) -> float:
         func()
         times.append(time.perf_counter() - start)
     return statistics.median(times) * 1e6
+
+
+def xgb_round_ms(X, y, rounds: int = 100, repeats: int = 5) -> tuple[float, float]:
+    """XGBoost's own cost of a round given the gradients, against its built-in round, on one thread.
+
+    Median seconds (in ms) of ``rounds`` rounds of ``XGBoosterUpdateOneIter`` (the built-in
+    ``binary:logistic`` computes its gradient) and of ``XGBoosterTrainOneIter`` given that same
+    gradient (computed from the scores in numpy, untimed): the same trees, and only the C calls
+    timed, so the difference is what XGBoost itself charges for gradients from outside.
+    """
+    import ctypes
+
+    import xgboost
+    from xgboost.core import _LIB, _check_call
+    from xgboost.objective import _grad_arrinf
+
+    data = xgboost.QuantileDMatrix(X, y)
+    params = {"nthread": 1, "max_depth": 6, "objective": "binary:logistic", "tree_method": "hist"}
+    labels = data.get_label()
+    grad, hess = np.empty(len(y), np.float32), np.empty(len(y), np.float32)
+    grad_info, hess_info = _grad_arrinf(grad, len(y)), _grad_arrinf(hess, len(y))
+    builtin, given = [], []
+    for _ in range(repeats):
+        booster, spent = xgboost.Booster(params, [data]), 0.0
+        for i in range(rounds):
+            start = time.perf_counter()
+            _check_call(_LIB.XGBoosterUpdateOneIter(booster.handle, ctypes.c_int(i), data.handle))
+            spent += time.perf_counter() - start
+        builtin.append(spent)
+        booster, spent = xgboost.Booster(params, [data]), 0.0
+        for i in range(rounds):
+            p = 1.0 / (1.0 + np.exp(-booster.predict(data, output_margin=True, training=True)))
+            np.subtract(p, labels, out=grad)
+            np.multiply(p, 1.0 - p, out=hess)
+            start = time.perf_counter()
+            _check_call(_LIB.XGBoosterTrainOneIter(booster.handle, data.handle, i, grad_info, hess_info))
+            spent += time.perf_counter() - start
+        given.append(spent)
+    return statistics.median(builtin) * 1e3, statistics.median(given) * 1e3
 
 
 def workload_costs(args) -> list[str]:
@@ -623,6 +750,7 @@ def workload_costs(args) -> list[str]:
     booster = xgboost.train({"nthread": 1, "max_depth": 6}, dtrain, num_boost_round=10)
     predict_us = median_call_us(lambda: booster.predict(dtrain, output_margin=True, training=True))
     label_us = median_call_us(lambda: (dtrain.get_label(), dtrain.get_weight()))
+    builtin_ms, given_ms = xgb_round_ms(X, labels, args.rounds)
     metric_rows = []
     for rows, classes in ((args.eval_rows, 2), (args.multiclass_rows, 3)):
         metric_loss = BinaryFocalLoss(alpha=0.25, gamma=GAMMA) if classes == 2 else MulticlassFocalLoss(gamma=GAMMA)
@@ -645,6 +773,8 @@ def workload_costs(args) -> list[str]:
         f"| start and join one thread (not done below {_kernels_min_values()} values) | {thread_us:.0f} us |",
         f"| XGBoost's per-round score copy, predict(output_margin=True, training=True) | {predict_us:.0f} us |",
         f"| XGBoost's sklearn wrapper per round: get_label() + get_weight() | {label_us:.0f} us |",
+        f"| XGBoost's own {args.rounds} rounds, one thread: built-in (UpdateOneIter) / given the same gradients "
+        f"(TrainOneIter) | {builtin_ms:.1f} ms / {given_ms:.1f} ms ({given_ms / builtin_ms:.2f}x) |",
         *metric_rows,
     ]
 

@@ -20,15 +20,13 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_speed import make_data  # noqa: E402
+from bench_speed import make_data, objective_calls  # noqa: E402
 
 import skfocal._base  # noqa: E402
 import skfocal._compat  # noqa: E402
 from skfocal import FocalLGBMClassifier, FocalXGBClassifier  # noqa: E402
-from skfocal._base import SklearnObjective  # noqa: E402
 
 WORKLOADS = [(1_000_000, 2), (100_000, 3), (100_000, 10)]
 ESTIMATORS = {"LightGBM": (FocalLGBMClassifier, {"verbose": -1}), "XGBoost": (FocalXGBClassifier, {})}
@@ -44,17 +42,6 @@ def main() -> None:
     n_half = halved(args.n_jobs)
     # variant: (the booster's runtime, or none; threads of the kernels' own)
     variants = {"team": (team, halved), "own": (lambda booster: None, halved), "own, all": (lambda booster: None, int)}
-    calls = []
-    call = SklearnObjective.__call__
-
-    def timed(self, *a, **kw):
-        start = time.perf_counter()
-        try:
-            return call(self, *a, **kw)
-        finally:
-            calls.append(time.perf_counter() - start)
-
-    SklearnObjective.__call__ = timed
     print(
         f"| workload | booster | on the booster's {args.n_jobs} threads (ms) | on {n_half} own (ms) "
         f"| on {args.n_jobs} own (ms) | team against {n_half} own | range over fits: team | {n_half} own "
@@ -62,33 +49,33 @@ def main() -> None:
     )
     print("|---|---|---|---|---|---|---|---|---|")
     order = list(variants)
-    try:
-        for rows, classes in WORKLOADS:
-            X, y = make_data(rows, classes)
-            label = f"{rows:,} x 20, {classes} classes" if classes > 2 else f"{rows:,} x 20, binary"
-            for name, (estimator, extra) in ESTIMATORS.items():
-                params = {"n_estimators": args.rounds, "n_jobs": args.n_jobs, **extra}
-                params["focal_alpha"] = 0.25 if classes == 2 else None
-                medians = {variant: [] for variant in variants}
-                for variant in order:  # warm-up: caches, kernels, callbacks
-                    skfocal._compat.openmp_team, skfocal._base.objective_threads = variants[variant]
-                    estimator(**{**params, "n_estimators": 3}).fit(X, y)
-                for repeat in range(args.repeats):
-                    for variant in order if repeat % 2 == 0 else order[::-1]:
+    with objective_calls() as calls:
+        try:
+            for rows, classes in WORKLOADS:
+                X, y = make_data(rows, classes)
+                label = f"{rows:,} x 20, {classes} classes" if classes > 2 else f"{rows:,} x 20, binary"
+                for name, (estimator, extra) in ESTIMATORS.items():
+                    params = {"n_estimators": args.rounds, "n_jobs": args.n_jobs, **extra}
+                    params["focal_alpha"] = 0.25 if classes == 2 else None
+                    medians = {variant: [] for variant in variants}
+                    for variant in order:  # warm-up: caches, kernels, callbacks
                         skfocal._compat.openmp_team, skfocal._base.objective_threads = variants[variant]
-                        calls.clear()
-                        estimator(**params).fit(X, y)
-                        medians[variant].append(statistics.median(calls[1:]) * 1e3)
-                m = {k: statistics.median(v) for k, v in medians.items()}
-                r = {k: f"{min(v):.2f}-{max(v):.2f}" for k, v in medians.items()}
-                print(
-                    f"| {label} | {name} | {m['team']:.2f} | {m['own']:.2f} | {m['own, all']:.2f} "
-                    f"| {m['team'] / m['own']:.2f}x | {r['team']} | {r['own']} | {r['own, all']} |",
-                    flush=True,
-                )
-    finally:
-        SklearnObjective.__call__ = call
-        skfocal._compat.openmp_team, skfocal._base.objective_threads = team, halved
+                        estimator(**{**params, "n_estimators": 3}).fit(X, y)
+                    for repeat in range(args.repeats):
+                        for variant in order if repeat % 2 == 0 else order[::-1]:
+                            skfocal._compat.openmp_team, skfocal._base.objective_threads = variants[variant]
+                            calls.clear()
+                            estimator(**params).fit(X, y)
+                            medians[variant].append(statistics.median(calls[1:]) * 1e3)
+                    m = {k: statistics.median(v) for k, v in medians.items()}
+                    r = {k: f"{min(v):.2f}-{max(v):.2f}" for k, v in medians.items()}
+                    print(
+                        f"| {label} | {name} | {m['team']:.2f} | {m['own']:.2f} | {m['own, all']:.2f} "
+                        f"| {m['team'] / m['own']:.2f}x | {r['team']} | {r['own']} | {r['own, all']} |",
+                        flush=True,
+                    )
+        finally:
+            skfocal._compat.openmp_team, skfocal._base.objective_threads = team, halved
 
 
 if __name__ == "__main__":

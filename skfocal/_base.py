@@ -534,9 +534,14 @@ class FocalClassifierMixin:
             sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
-        weights = np.ones(len(y_enc)) if sample_weight is None else sample_weight
-        class_totals = np.bincount(y_enc, weights=weights, minlength=len(classes))
         class_counts = np.bincount(y_enc, minlength=len(classes))
+        # Without weights the totals are the counts (exactly: no array of ones, which this
+        # frame would hold for the whole fit)
+        class_totals = (
+            class_counts.astype(np.float64)
+            if sample_weight is None
+            else np.bincount(y_enc, weights=sample_weight, minlength=len(classes))
+        )
         plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
         self._fit_booster(X, plan, fit_params)
         self._set_fitted(plan)

@@ -33,7 +33,7 @@ def _reference_inputs(loss, y, z, offset):
     if offset is not None:
         z = z + np.asarray(offset, dtype=np.float64)
     y = np.asarray(y)
-    y = y.astype(np.float64) if z.ndim == 1 else y.astype(np.intp)
+    y = np.asarray(y, dtype=np.float64 if z.ndim == 1 else np.intp)  # no copy if it is already
     return y, z
 
 

@@ -177,6 +177,31 @@ class _LGBMFocalMetric:
         return self.metric.__name__, self.metric(y_true, margin, weight), False
 
 
+class _TrainingObjective:
+    """The focal objective as ``lightgbm.train`` calls it: ``objective(scores, train_set)``.
+
+    ``LGBMClassifier`` would wrap the objective in a proxy that, every round, takes its
+    ``inspect.signature`` and reads the labels and weights from the Dataset again: 20-30 us a
+    round, a quarter of the objective's own cost at a few thousand rows. This proxy reads them
+    once per Dataset (they do not change during training) and calls the objective as the
+    parent's does, ``objective(labels, scores, weights)`` with LightGBM's float32 labels and
+    weights (``None`` without).
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+        self._data = None
+
+    def __getstate__(self) -> dict:  # lightgbm.train deep-copies its parameters
+        return {**self.__dict__, "_data": None}
+
+    def __call__(self, scores, train_set):
+        if self._data is None or self._data[0] is not train_set:
+            self._data = (train_set, train_set.get_label(), train_set.get_weight())
+        _, labels, weights = self._data
+        return self.objective(labels, scores, weights)
+
+
 def _pop_eval_pairs(fit_params: dict) -> list:
     """Eval sets as a list of ``(X, y)``, from ``eval_set`` or LightGBM 4.7's ``eval_X``/``eval_y``."""
     eval_set = fit_params.pop("eval_set", None)
@@ -381,9 +406,14 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         metrics = [m for m in metrics if m is not None]
         if not on_probabilities:
             metrics = [LinkedMetric(m) if callable(m) else m for m in metrics]
-        if not any(alias in self.get_params() for alias in lightgbm_aliases("metric")):
+        if not self._names_metric():
             metrics.append(_LGBMFocalMetric(plan.metric, on_probabilities))
         return metrics
+
+    def _names_metric(self) -> bool:
+        """Whether the user's parameters name LightGBM's ``metric`` (or an alias of it)."""
+        params = self.get_params(deep=False)  # one call: each builds the signature again
+        return any(alias in params for alias in lightgbm_aliases("metric"))
 
     @staticmethod
     def _encoded_class_weight(weight, classes: np.ndarray):
@@ -455,6 +485,8 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             params.pop(name, None)
         if plan is None:
             return params
+        if callable(self._objective):  # the parent's proxy of it, replaced by a leaner one
+            params["objective"] = _TrainingObjective(self._objective)
         for alias in [*self._translated_params(), *lightgbm_aliases("num_threads")]:
             params.pop(alias, None)  # translated into the plan
         params["num_threads"] = plan.n_threads
@@ -463,7 +495,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         # (LightGBM's default, 1, if unset).
         if not any(alias in params for alias in lightgbm_aliases("verbosity")):
             params["verbosity"] = 1
-        if not any(alias in self.get_params() for alias in lightgbm_aliases("metric")):
+        if not self._names_metric():
             params["metric"] = None
         return params
 

@@ -474,18 +474,23 @@ class BinaryFocalLoss(_FocalLoss):
         and ``log q = -(max(m, 0) + log1p(e))`` (``e = exp(-|m|)``), each without cancellation;
         labels enter as 0/1 numbers, so the sign and the class weight are affine in them.
         """
+        # In place where it can be: at a few thousand rows (the training path of small fits)
+        # the cost is the number of numpy calls and temporaries, not the arithmetic.
         y = np.asarray(y, dtype=np.float64)
-        s = 2.0 * y - 1.0
+        s = 2.0 * y
+        s -= 1.0
         m = s * z
-        softplus_tail = np.log1p(np.exp(-np.abs(m)))
-        log_pt = np.maximum(-m, 0.0)
-        log_pt += softplus_tail
-        np.negative(log_pt, out=log_pt)
+        softplus_tail = np.abs(m)
+        np.negative(softplus_tail, out=softplus_tail)
+        np.exp(softplus_tail, out=softplus_tail)
+        np.log1p(softplus_tail, out=softplus_tail)
+        log_pt = np.minimum(m, 0.0)  # -max(-m, 0), exactly
+        log_pt -= softplus_tail
         log_q = np.maximum(m, 0.0)
         log_q += softplus_tail
         np.negative(log_q, out=log_q)
         pt = np.exp(log_pt)
-        q = np.exp(log_q)
+        q = np.exp(log_q, out=softplus_tail)
         g = self._gamma
         q_gamma = 1.0 if g == 0 else (q if g == 1 else (q * q if g == 2 else np.exp(g * log_q)))
         if self.class_weights_ is None:
@@ -521,7 +526,8 @@ class BinaryFocalLoss(_FocalLoss):
         hess += q
         hess *= log_pt
         hess *= g
-        hess += (2.0 * g + 1.0) * q
+        q *= 2.0 * g + 1.0  # q is not used again
+        hess += q
         hess *= pt
         hess *= a_qg
         np.abs(hess, out=hess)

@@ -206,6 +206,37 @@ def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch):
         assert logged[n_trees - 1] == pytest.approx(focal_loss_score(y, proba), rel=1e-9)
 
 
+@pytest.mark.parametrize("n_classes", [2, 3])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_lightgbm_objective_proxy_reads_the_data_once_and_trains_as_the_parents(n_classes, weighted, monkeypatch):
+    # skfocal hands lightgbm.train its own proxy of the objective (LightGBM's would take the
+    # objective's signature and read the labels and weights every round): the same arguments
+    # reach the objective, so the models are the same to the last bit.
+    from lightgbm.sklearn import _ObjectiveFunctionWrapper
+
+    from skfocal import _lgbm
+
+    X, y = make_classification(
+        n_samples=500, n_features=6, n_informative=4, n_classes=n_classes, weights=[0.7, 0.2], random_state=2
+    )
+    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted else None
+    params = {**LGBMCase.params, "n_estimators": 8}
+    reads = []
+    get_label = lgb.Dataset.get_label
+    monkeypatch.setattr(lgb.Dataset, "get_label", lambda self: reads.append(1) or get_label(self))
+    calls = []
+    proxy_call = _lgbm._TrainingObjective.__call__
+    monkeypatch.setattr(_lgbm._TrainingObjective, "__call__", lambda self, *a: calls.append(1) or proxy_call(self, *a))
+    lean = FocalLGBMClassifier(**params).fit(X, y, sample_weight=w)
+    assert len(calls) == 8  # the proxy trained every round
+    lean_reads = len(reads)
+    monkeypatch.setattr(_lgbm, "_TrainingObjective", _ObjectiveFunctionWrapper)
+    reads.clear()
+    parent = FocalLGBMClassifier(**params).fit(X, y, sample_weight=w)
+    assert len(reads) - lean_reads == 7  # LightGBM's own proxy reads the labels in every round, this one in the first
+    assert lean.booster_.model_to_string() == parent.booster_.model_to_string()
+
+
 def test_early_stopping_watches_the_focal_loss(case, data):
     X, y = data
     params, fit_kwargs = case.early_stopping({**case.params, "n_estimators": 400, "learning_rate": 0.3})
