@@ -741,8 +741,9 @@ def _compact(encoded: np.ndarray, n_classes: int) -> np.ndarray:
 class _CallSignature:
     """``__signature__`` for instances: their class's ``__call__`` without ``self``, made once per class.
 
-    LightGBM's wrapper takes ``inspect.signature`` of the objective every round (to count its
-    arguments); for an instance inspect works it out again each time, a stated signature it only
+    The boosters' wrappers count the objective's arguments with ``inspect.signature`` (LightGBM's
+    every round, where it trains through its own proxy: on Dask workers; XGBoost's once per
+    fit); for an instance inspect works it out again each time, a stated signature it only
     reads. The class itself keeps its constructor's signature.
     """
 
@@ -762,7 +763,8 @@ class _CallSignature:
 class SklearnObjective:
     """The focal objective in the calling convention of the boosters' scikit-learn wrappers.
 
-    ``LGBMClassifier`` calls ``objective(y_true, y_pred, weight)`` and ``XGBClassifier`` calls
+    ``LGBMClassifier`` calls ``objective(y_true, y_pred, weight)`` (``FocalLGBMClassifier``
+    through a leaner proxy of its own, the same call) and ``XGBClassifier`` calls
     ``objective(y_true, y_pred, sample_weight=...)``; both get ``(grad, hess)``. A module-level
     class rather than a closure, so fitted estimators pickle.
 

@@ -6,7 +6,9 @@ LightGBM, XGBoost or scikit-learn release is one file to check:
 - ``lightgbm.basic._ConfigAliases``: LightGBM's own table of parameter aliases;
 - ``LGBMModel._process_params``: the hook from estimator parameters to booster parameters
   (overridden in ``_lgbm``), and the attributes ``_objective``, ``_class_weight`` that
-  ``LGBMModel.fit`` reads;
+  ``LGBMModel.fit`` reads; the override relies on the parent's putting a callable (its own
+  proxy of the objective, which ``_lgbm`` replaces) in ``params["objective"]`` exactly when
+  ``_objective`` is callable;
 - ``lightgbm.compat._LGBMCpuCount``: the physical cores, LightGBM's default for ``n_jobs=None``;
 - ``XGBModel._wrapper_params``: the parameters XGBoost keeps out of the booster (overridden in
   ``_xgb``);

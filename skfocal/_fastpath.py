@@ -32,7 +32,6 @@ def _reference_inputs(loss, y, z, offset):
     z = np.asarray(z, dtype=np.float64)
     if offset is not None:
         z = z + np.asarray(offset, dtype=np.float64)
-    y = np.asarray(y)
     y = np.asarray(y, dtype=np.float64 if z.ndim == 1 else np.intp)  # no copy if it is already
     return y, z
 

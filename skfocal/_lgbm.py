@@ -9,7 +9,9 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
   parameters into booster parameters (``_process_params``), which also keeps the focal
   parameters and the translated booster parameters (``_BOOSTER_PARAMS``) away from the booster
   and drops LightGBM's default ``binary_logloss`` metric (which LightGBM would compute on raw
-  margins as if they were probabilities);
+  margins as if they were probabilities); there the parent's proxy of the objective is
+  replaced by a leaner one that reads the labels and weights once per fit, not every round
+  (``_TrainingObjective``);
 - ``class_weight``, ``scale_pos_weight`` and ``is_unbalance`` weight each class's loss in
   LightGBM's own binary objective; here they are class weights of the focal loss, so LightGBM
   is trained without them. As in LightGBM, ``class_weight`` is part of the start score (LightGBM
@@ -182,10 +184,11 @@ class _TrainingObjective:
 
     ``LGBMClassifier`` would wrap the objective in a proxy that, every round, takes its
     ``inspect.signature`` and reads the labels and weights from the Dataset again: 20-30 us a
-    round, a quarter of the objective's own cost at a few thousand rows. This proxy reads them
-    once per Dataset (they do not change during training) and calls the objective as the
-    parent's does, ``objective(labels, scores, weights)`` with LightGBM's float32 labels and
-    weights (``None`` without).
+    round, a quarter of the objective's own cost at a few thousand rows. This proxy counts the
+    objective's parameters and reads the Dataset's fields once per Dataset (they do not change
+    during training), then calls the objective as the parent's proxy does: ``(labels, scores)``,
+    ``(labels, scores, weights)`` or ``(labels, scores, weights, group)``, with LightGBM's
+    float32 labels and weights (``None`` without).
     """
 
     def __init__(self, objective):
@@ -197,9 +200,13 @@ class _TrainingObjective:
 
     def __call__(self, scores, train_set):
         if self._data is None or self._data[0] is not train_set:
-            self._data = (train_set, train_set.get_label(), train_set.get_weight())
-        _, labels, weights = self._data
-        return self.objective(labels, scores, weights)
+            n_args = len(inspect.signature(self.objective).parameters)
+            if n_args not in (2, 3, 4):  # the parent's message
+                raise TypeError(f"Self-defined objective function should have 2, 3 or 4 arguments, got {n_args}")
+            fields = (train_set.get_label(), train_set.get_weight(), train_set.get_group())
+            self._data = (train_set, fields[: n_args - 1])
+        labels, *rest = self._data[1]
+        return self.objective(labels, scores, *rest)
 
 
 def _pop_eval_pairs(fit_params: dict) -> list:

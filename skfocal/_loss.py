@@ -484,7 +484,7 @@ class BinaryFocalLoss(_FocalLoss):
         np.negative(softplus_tail, out=softplus_tail)
         np.exp(softplus_tail, out=softplus_tail)
         np.log1p(softplus_tail, out=softplus_tail)
-        log_pt = np.minimum(m, 0.0)  # -max(-m, 0), exactly
+        log_pt = np.minimum(m, -0.0)  # -max(-m, 0), to the sign of zero
         log_pt -= softplus_tail
         log_q = np.maximum(m, 0.0)
         log_q += softplus_tail
