@@ -46,6 +46,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _compat
 from ._compat import openmp_threads
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
@@ -835,10 +836,8 @@ def kernel_threads(booster_threads: int, booster: str | None):
     processors), the same team: they are the booster's own, awake right after its last parallel region.
     Without it, :func:`objective_threads` threads of the kernels' own, and ``team`` is ``None``.
     """
-    from ._compat import openmp_team, team_threads
-
-    team = openmp_team(booster)
-    threads = team_threads(booster, booster_threads)  # what the booster really runs on
+    team = _compat.openmp_team(booster)  # looked up on the module: tests and benchmarks replace it
+    threads = _compat.team_threads(booster, booster_threads)  # what the booster really runs on
     return (threads, team) if team is not None else (objective_threads(threads), None)
 
 
