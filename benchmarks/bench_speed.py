@@ -128,27 +128,37 @@ def peak_memory_mib(booster: str, objective: str, data_path: str, classes: int, 
     The data is loaded from ``data_path`` and a short fit warms the imports; a thread then
     samples the resident set size (psutil) every 5 ms during the measured fit.
     """
+    setup = f"b.build({booster!r}, {objective!r}, {n_jobs}, 1, {classes}).fit(X[:20000], y[:20000])"
+    fit = f"b.build({booster!r}, {objective!r}, {n_jobs}, {rounds}, {classes}).fit(X, y)"
+    out = subprocess.run(
+        [sys.executable, "-c", measured_fit_code(data_path, setup, fit)], capture_output=True, text=True, check=True
+    )
+    peak, added, before = out.stdout.strip().splitlines()[-1].split()
+    return float(peak), float(added), float(before)
+
+
+def measured_fit_code(data_path: str, setup: str, fit: str) -> str:
+    """Code for a fresh process: load ``data_path`` as ``X, y``, run ``setup`` (which warms the
+    imports), then ``fit`` with the resident set sampled every 5 ms; it prints the peak, what the
+    fit added and the resident set before it, in MiB. ``bench_speed`` is imported as ``b``."""
     here = os.path.dirname(os.path.abspath(__file__))
-    code = f"""
+    return f"""
 import sys, threading, time, gc
 import numpy as np, psutil
 sys.path.insert(0, {here!r})
 import bench_speed as b
 data = np.load({data_path!r}); X, y = data["X"], data["y"]
-b.build({booster!r}, {objective!r}, {n_jobs}, 1, {classes}).fit(X[:20000], y[:20000])  # the large-input path
+{setup}
 gc.collect()
 proc = psutil.Process(); before = proc.memory_info().rss; peak = [before]; done = threading.Event()
 def sample():
     while not done.is_set():
         peak[0] = max(peak[0], proc.memory_info().rss); time.sleep(0.005)
 thread = threading.Thread(target=sample); thread.start()
-b.build({booster!r}, {objective!r}, {n_jobs}, {rounds}, {classes}).fit(X, y)
+{fit}
 done.set(); thread.join()
 print(peak[0] / 2**20, (peak[0] - before) / 2**20, before / 2**20)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    peak, added, before = out.stdout.strip().splitlines()[-1].split()
-    return float(peak), float(added), float(before)
 
 
 def median_memory_mib(*args, repeats: int) -> tuple:

@@ -14,13 +14,23 @@ with a callable): readers such as onnxmltools take the objective from there. The
 booster still refuses ``Booster.refit`` (LightGBM remembers that it trained without an
 objective); a model loaded from a file is LightGBM's own model, whose ``refit`` re-estimates
 the leaves with LightGBM's log loss, not the focal loss.
+
+Two ways, one result (the same model string, ``tests/test_export.py``): in the last round of
+training, :func:`record_lgbm_objective_in_training` gives the training booster LightGBM's own
+objective, and the model string LightGBM makes at the end of ``lightgbm.train`` (it reloads
+every booster it returns from one) then has the objective in it; where training ended
+otherwise (early stopping, which stops it by raising), :func:`record_lgbm_objective` reloads
+the trained booster once more from a string with the objective written in (about 5 ms for a
+model of 100 trees of 31 leaves, 3% of a fit of 3,000 rows).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["record_lgbm_objective", "standard_objective_model_string"]
+from ._compat import lightgbm_aliases
+
+__all__ = ["record_lgbm_objective", "record_lgbm_objective_in_training", "standard_objective_model_string"]
 
 _HEADER_END = re.compile(r"^max_feature_idx=\d+$", re.MULTILINE)
 _OBJECTIVE_LINE = re.compile(r"^objective=", re.MULTILINE)
@@ -63,3 +73,24 @@ def record_lgbm_objective(booster) -> None:
         booster.model_from_string(patched)
     if booster.params.get("objective") in ("none", "custom", None) or callable(booster.params.get("objective")):
         booster.params["objective"] = _objective_name(n_models)
+
+
+def record_lgbm_objective_in_training(booster) -> None:
+    """Give ``booster``, trained with a callable objective and in its last round, LightGBM's own objective.
+
+    ``Booster.reset_parameter`` makes LightGBM create its binary (multiclass) objective for the
+    training data; no round is trained with it. The model string of the booster then has the
+    objective line and ``[objective: binary]`` (``multiclass``), as
+    :func:`standard_objective_model_string` writes them. LightGBM's objective logs its class
+    counts at Info level when it is created: it is created with LightGBM's log level off,
+    which is global, and then set back to the booster's. ``booster.params`` stays as it was
+    but for the objective's name.
+    """
+    params = dict(booster.params)
+    n_models = booster.num_model_per_iteration()
+    name = _objective_name(n_models)
+    level = next((params[alias] for alias in lightgbm_aliases("verbosity") if alias in params), 1)
+    objective = {"objective": name, **({"num_class": n_models} if n_models > 1 else {})}
+    booster.reset_parameter({**objective, "verbosity": -1})
+    booster.reset_parameter({"verbosity": level})
+    booster.params = {**params, "objective": name}

@@ -18,7 +18,8 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
   applies it as row weights) while ``scale_pos_weight`` and ``is_unbalance`` are not (LightGBM's
   ``boost_from_average`` ignores its objective's label weights);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
-  start score is added to every leaf of the first tree after training (``_fold_init_score``);
+  start score is added to every leaf of the first tree, in the last round of training
+  (``_LastRound``) or, where early stopping ended it before, after it (``_fold_init_score``);
   ``booster_`` then predicts the same margins on its own, also after a save and load. During
   training the objective adds the start score to LightGBM's scores (``SklearnObjective.offset``)
   rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
@@ -59,7 +60,7 @@ from ._base import (
     with_signature,
 )
 from ._compat import lightgbm_aliases, lightgbm_default_threads, parent_sees
-from ._export import record_lgbm_objective
+from ._export import record_lgbm_objective, record_lgbm_objective_in_training
 
 __all__ = ["FocalLGBMClassifier"]
 
@@ -226,6 +227,38 @@ def _pop_eval_pairs(fit_params: dict) -> list:
     return list(eval_set or [])
 
 
+def _fold_start_score(booster, init_score) -> None:
+    """Add the start score to every leaf of the first iteration's trees of ``booster`` (one per class for K > 2)."""
+    first_trees = booster.dump_model(num_iteration=1)["tree_info"]
+    for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
+        for leaf in range(tree["num_leaves"]):
+            booster.set_leaf_output(tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start)
+
+
+class _LastRound:
+    """A ``lightgbm.train`` callback that, in the last round, folds the start score in and records the objective.
+
+    ``lightgbm.train`` ends by reloading the booster from its model string; done before that
+    (:func:`skfocal._export.record_lgbm_objective_in_training`), the reloaded model is already
+    the one to keep, and the fit saves reloading it once more. It runs after LightGBM's printer
+    (order 10) and recorder (20) of the metrics, before its early stopping (30), which may end
+    the last round by raising: nothing is trained after this round either way. ``done`` says
+    whether it ran; a fit that early stopping ended before its last round has not.
+    """
+
+    def __init__(self, init_score):
+        self.order = 25  # in the instance: LightGBM gives callbacks without one their place in the list
+        self.init_score = init_score
+        self.done = False
+
+    def __call__(self, env) -> None:
+        if env.iteration != env.end_iteration - 1:
+            return
+        _fold_start_score(env.model, self.init_score)
+        record_lgbm_objective_in_training(env.model)
+        self.done = True
+
+
 class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     __doc__ = ESTIMATOR_DOC.format(
         booster="LightGBM",
@@ -376,28 +409,35 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 eval_set = None
         user_metric = fit_params.pop("eval_metric", None)
 
-        def train(objective) -> None:
+        user_callbacks = fit_params.pop("callbacks", None)
+
+        def train(objective) -> _LastRound | None:
             metrics = self._eval_metrics(user_metric, plan, on_probabilities=objective is None)
             # The built-in objective (no usable feature) needs the start score as init_score;
             # the focal objective adds it to LightGBM's scores itself.
             init_score = None if objective is not None else start_scores(plan.init_score, len(plan.y))
+            last_round = None if objective is None else _LastRound(plan.init_score)
+            # First: LightGBM numbers the callbacks without an order by their place in the list.
+            callbacks = [last_round, *(user_callbacks or [])] if last_round else user_callbacks
             # The class weights are part of the loss: LightGBM must not apply class_weight again.
             with parent_sees(self, _fit_plan=plan, _fit_objective=objective, class_weight=None, _class_weight=None):
                 LGBMClassifier.fit(
                     self, X, plan.y, sample_weight=plan.sample_weight, init_score=init_score,
-                    eval_set=eval_set or None, eval_metric=metrics, **fit_params,
+                    eval_set=eval_set or None, eval_metric=metrics, callbacks=callbacks, **fit_params,
                 )  # fmt: skip
+            return last_round
 
         if not self._has_usable_feature(X, plan, fit_params):
-            train(None)
+            last_round = train(None)
         else:
             try:
-                train(plan.objective)
+                last_round = train(plan.objective)
             except LightGBMError as exc:
                 if _NO_FEATURES_ERROR not in str(exc):
                     raise
-                train(None)
-        self._fold_init_score(plan.init_score)
+                last_round = train(None)
+        if last_round is None or not last_round.done:
+            self._fold_init_score(plan.init_score)
 
     def _eval_metrics(self, eval_metric, plan: FitPlan, on_probabilities: bool = False) -> list:
         """The eval metrics of a fit, as ``LGBMClassifier.fit(eval_metric=...)`` takes them.
@@ -471,16 +511,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
         Then the booster records itself as LightGBM's own binary (``sigmoid:1``) or multiclass
         model (``skfocal._export``), so that a saved model gives ``predict_proba`` (uncorrected)
-        in any reader of LightGBM models, not raw margins.
+        in any reader of LightGBM models, not raw margins. The fits that train to their last
+        round have done both in it (:class:`_LastRound`).
         """
-        booster = self.booster_
-        first_trees = booster.dump_model(num_iteration=1)["tree_info"]
-        for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
-            for leaf in range(tree["num_leaves"]):
-                booster.set_leaf_output(
-                    tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start
-                )
-        record_lgbm_objective(booster)
+        _fold_start_score(self.booster_, init_score)
+        record_lgbm_objective(self.booster_)
 
     def _process_params(self, stage: str) -> dict:
         # LightGBM's hook from constructor parameters to booster parameters (see module docstring).

@@ -162,6 +162,71 @@ def test_lgbm_constant_model_keeps_its_one_objective_line():
     )
 
 
+@pytest.mark.parametrize("stopping", ["none", "not triggered", "stopped early"])
+def test_lgbm_records_the_objective_in_the_last_round_as_after_training(data, stopping, monkeypatch):
+    # A fit that trains to its last round folds the start score in and records the objective
+    # in that round (skfocal._lgbm._LastRound), so that LightGBM's own reload at the end of
+    # training is the only one; a fit that early stopping ended before does both after
+    # training, with one reload more. The models are the same, to the last character.
+    from skfocal import _lgbm
+
+    X, y, n_classes = data
+    n_estimators = 10 if stopping == "not triggered" else 200
+    params = {"n_estimators": n_estimators, "learning_rate": 0.3, "n_jobs": 1, "verbose": -1}
+    fit_kw = {}
+    if stopping != "none":
+        rounds = 50 if stopping == "not triggered" else 5
+        fit_kw = {"eval_set": [(X[:150], y[:150])], "callbacks": [lgb.early_stopping(rounds, verbose=False)]}
+    reloads = []
+    from_string = lgb.Booster.model_from_string
+    monkeypatch.setattr(lgb.Booster, "model_from_string", lambda self, s: reloads.append(1) or from_string(self, s))
+    in_training = FocalLGBMClassifier(**params).fit(X[150:], y[150:], **fit_kw)
+    reloads_in_training = len(reloads)
+    monkeypatch.setattr(_lgbm._LastRound, "__call__", lambda self, env: None)  # never in the last round
+    reloads.clear()
+    after = FocalLGBMClassifier(**params).fit(X[150:], y[150:], **fit_kw)
+    assert (reloads_in_training, len(reloads)) == ((2, 2) if stopping == "stopped early" else (1, 2))
+    if stopping == "stopped early":
+        assert in_training.best_iteration_ < n_estimators - 5  # so training really ended before the last round
+    assert in_training.booster_.model_to_string() == after.booster_.model_to_string()
+    assert in_training.booster_.params == after.booster_.params
+    assert in_training.best_iteration_ == after.best_iteration_
+    assert in_training.evals_result_ == after.evals_result_
+
+
+@pytest.mark.parametrize("verbose", [1, 0])
+def test_lgbm_last_round_prints_what_training_after_it_prints(data, verbose, monkeypatch, capsys):
+    # LightGBM's own objective, made in the last round to record it, logs the class counts at
+    # Info level: it is made silently, and the log level is set back to the user's.
+    from skfocal import _lgbm
+
+    X, y, n_classes = data
+    printed, models = [], []
+    for last_round in (True, False):
+        if not last_round:
+            monkeypatch.setattr(_lgbm._LastRound, "__call__", lambda self, env: None)
+        models.append(FocalLGBMClassifier(n_estimators=3, verbose=verbose).fit(X, y).booster_.model_to_string())
+        # LightGBM times its choice of layout: the one line that differs from fit to fit.
+        printed.append([line for line in capsys.readouterr().out.splitlines() if "overhead of testing" not in line])
+    assert printed[0] == printed[1]
+    assert any("Warning" in line for line in printed[0])
+    assert not any("Number of positive" in line for line in printed[0])
+    assert f"[verbosity: {verbose}]" in models[0].splitlines()  # the booster's level, set back
+    assert models[0] == models[1]
+
+
+def test_lgbm_user_callbacks_get_the_order_the_parent_gives_them(data):
+    # LightGBM numbers the callbacks that have no order by their place in the list; the last
+    # round's callback, put first, leaves the user's numbers as the parent's.
+    X, y, n_classes = data
+    seen = {}
+    for name, cls in (("focal", FocalLGBMClassifier), ("parent", lgb.LGBMClassifier)):
+        first, second = (lambda env: None), (lambda env: None)
+        cls(n_estimators=2, verbose=-1).fit(X, y, callbacks=[first, second])
+        seen[name] = (first.order, second.order)
+    assert seen["focal"] == seen["parent"]
+
+
 def test_standard_objective_model_string_rejects_other_text():
     with pytest.raises(ValueError, match="max_feature_idx"):
         standard_objective_model_string("not a model", 1)
