@@ -16,9 +16,9 @@ less the resident set before it (sampled every 5 ms, as in ``bench_speed.py``):
 
 Each runs under glibc's default allocator and under ``MALLOC_MMAP_THRESHOLD_=131072`` (a fixed
 threshold: every large array is a mapping of its own, returned when freed, so what is held
-shows at its size rather than through the reuse of freed heap). The last column is the
-difference to the built-in fit against the arrays named above: what a Python objective needs
-held through XGBoost's API however little it does.
+shows at its size rather than through the reuse of freed heap). "over built-in" is the
+difference to the built-in fit; "arrays held", the arrays named above added up: what a Python
+objective needs held through XGBoost's API however little it does, and the labels.
 
 Run: ``python benchmarks/bench_xgb_memory.py [--rows 1000000] [--rounds 100] [--repeats 3]``.
 """
@@ -54,7 +54,7 @@ if "frozen" in {change!r}:
     def frozen(self, y_true, y_pred, sample_weight=None):
         # The first round's gradients, handed over again in every round after.
         if getattr(self, "_frozen", None) is None or self._frozen[0].shape != y_pred.shape:
-            self._frozen = compute(self, np.asarray(y_true, np.float32), y_pred, sample_weight)
+            self._frozen = compute(self, y_true, y_pred, sample_weight)  # labels as given: no copy
         return self._frozen
 
     skfocal._base.SklearnObjective.__call__ = frozen

@@ -19,7 +19,8 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
   ``boost_from_average`` ignores its objective's label weights);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
   start score is added to every leaf of the first tree, in the last round of training
-  (``_LastRound``) or, where early stopping ended it before, after it (``_fold_init_score``);
+  (``_LastRound``) or after it (``_fold_init_score``: where training ended before its last
+  round, the booster logs, or the built-in objective trained it);
   ``booster_`` then predicts the same margins on its own, also after a save and load. During
   training the objective adds the start score to LightGBM's scores (``SklearnObjective.offset``)
   rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
@@ -236,14 +237,20 @@ def _fold_start_score(booster, init_score) -> None:
 
 
 class _LastRound:
-    """A ``lightgbm.train`` callback that, in the last round, folds the start score in and records the objective.
+    """A ``lightgbm.train`` callback that, in the last round, records the objective and folds the start score in.
 
     ``lightgbm.train`` ends by reloading the booster from its model string; done before that
     (:func:`skfocal._export.record_lgbm_objective_in_training`), the reloaded model is already
     the one to keep, and the fit saves reloading it once more. It runs after LightGBM's printer
-    (order 10) and recorder (20) of the metrics, before its early stopping (30), which may end
-    the last round by raising: nothing is trained after this round either way. ``done`` says
-    whether it ran; a fit that early stopping ended before its last round has not.
+    (order 10) and recorder (20) of the metrics, before its early stopping (30), which ends
+    the last round by raising: nothing is trained after this round either way. (A callback of
+    the user's with an order above 25 sees the booster of the last round recorded and folded.)
+    It acts only where that changes nothing else: where the booster logs nothing (LightGBM
+    re-checks its configuration, logging, when the objective is set), samples no GOSS subset
+    (which LightGBM would sample again) and is not DART (whose earlier trees LightGBM rescales
+    in every round: left to after training). ``done`` says whether it did; elsewhere, and
+    where early stopping or a user's callback ended training before its last round, the fit
+    records and folds after training (``FocalLGBMClassifier._fold_init_score``), to the same model.
     """
 
     def __init__(self, init_score):
@@ -251,11 +258,22 @@ class _LastRound:
         self.init_score = init_score
         self.done = False
 
+    @staticmethod
+    def _acts(params: dict) -> bool:
+        level = next((params[alias] for alias in lightgbm_aliases("verbosity") if alias in params), 1)
+        sampling = [
+            params.get(alias) for alias in (*lightgbm_aliases("data_sample_strategy"), *lightgbm_aliases("boosting"))
+        ]
+        return int(level) < 0 and not {"goss", "dart"} & set(sampling)
+
     def __call__(self, env) -> None:
-        if env.iteration != env.end_iteration - 1:
+        if env.iteration != env.end_iteration - 1 or not self._acts(env.params):
             return
+        try:
+            record_lgbm_objective_in_training(env.model)
+        except LightGBMError:
+            return  # recorded after training instead
         _fold_start_score(env.model, self.init_score)
-        record_lgbm_objective_in_training(env.model)
         self.done = True
 
 
@@ -532,7 +550,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         for alias in [*self._translated_params(), *lightgbm_aliases("num_threads")]:
             params.pop(alias, None)  # translated into the plan
         params["num_threads"] = plan.n_threads
-        # LightGBM's log level is global and set by the last data set or booster that names it:
+        # LightGBM's log level is one per thread, set by the last data set or booster that names it:
         # after the silent check of _has_usable_feature, the fit must name the user's level
         # (LightGBM's default, 1, if unset).
         if not any(alias in params for alias in lightgbm_aliases("verbosity")):
