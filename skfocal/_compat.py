@@ -22,7 +22,12 @@ LightGBM, XGBoost or scikit-learn release is one file to check:
   XGBoost releases it was checked against (:data:`XGB_LEAN_TRAINING`); ``tests/test_xgb_training.py``
   holds it to the parent's own path, bit for bit;
 - ``lightgbm.basic._LIB``, ``xgboost.core._LIB``: the boosters' loaded libraries, through which
-  :func:`openmp_team` finds the OpenMP runtime each booster runs on.
+  :func:`openmp_team` finds the OpenMP runtime each booster runs on;
+- how ``lightgbm.train`` runs its callbacks and ends (used by ``_lgbm._LastRound`` for speed
+  only): the orders of its own callbacks (printer 10, recorder 20, early stopping 30), its
+  numbering of callbacks without an ``order`` by their place in the list, and its reload of
+  the booster from ``model_to_string`` at the end. If these change, fits record the objective
+  after training as before; only the time saved is lost.
 """
 
 from __future__ import annotations

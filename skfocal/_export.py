@@ -19,10 +19,11 @@ Two ways, one result (the same model string, ``tests/test_export.py``): in the l
 training, :func:`record_lgbm_objective_in_training` gives the training booster LightGBM's own
 objective, and the model string LightGBM makes at the end of ``lightgbm.train`` (it reloads
 every booster it returns from one) then has the objective in it; elsewhere (training ended
-before its last round, a booster that logs or samples a GOSS subset: ``skfocal._lgbm._LastRound``),
+before its last round, a booster that logs, a GOSS subset, DART, a refusal, Dask: see
+``skfocal._lgbm._LastRound``),
 :func:`record_lgbm_objective` reloads the trained booster once more from a string with the
-objective written in (``model_to_string`` 3.3 ms and ``model_from_string`` 1.3 ms for 100
-trees of 31 leaves; 7 ms of a 241 ms fit of 3,000 rows, in alternated fits).
+objective written in (about 5 ms for 100 trees of 31 leaves, 2% of a fit of 3,000 rows:
+``benchmarks/bench_speed.py``'s cost table).
 """
 
 from __future__ import annotations
@@ -85,7 +86,8 @@ def record_lgbm_objective_in_training(booster) -> None:
     this, logging at the booster's level (the binary objective's class counts at Info level;
     a ``max_depth`` that constrains ``num_leaves``, again) and re-sampling a GOSS subset:
     callers use it where the booster logs nothing and samples no GOSS subset. Raises
-    ``LightGBMError`` where LightGBM refuses, with ``booster.params`` unchanged.
+    ``LightGBMError`` where LightGBM refuses (printing its ``[Fatal]`` line); ``booster.params``
+    is then unchanged, and so is the model string, whose parameters LightGBM changes last.
     """
     params = dict(booster.params)
     n_models = booster.num_model_per_iteration()

@@ -19,8 +19,9 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
   ``boost_from_average`` ignores its objective's label weights);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
   start score is added to every leaf of the first tree, in the last round of training
-  (``_LastRound``) or after it (``_fold_init_score``: where training ended before its last
-  round, the booster logs, or the built-in objective trained it);
+  (``_LastRound``, where LightGBM logs nothing and trains no GOSS subset or DART trees) or
+  after it (``_fold_init_score``: elsewhere, where training ended before its last round, where
+  LightGBM refused the objective, on Dask, or where the built-in objective trained it);
   ``booster_`` then predicts the same margins on its own, also after a save and load. During
   training the objective adds the start score to LightGBM's scores (``SklearnObjective.offset``)
   rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
@@ -115,7 +116,7 @@ def _check_metric_names(where: str, metric):
 
 
 def _check_boosting(name: str, value):
-    if value in ("rf", "random_forest"):
+    if str(value).lower() in ("rf", "random_forest"):  # LightGBM lowercases it
         raise ValueError(
             f"LightGBM's random forest mode ({name}={value!r}) takes neither a start score nor a "
             "custom objective; use boosting_type='gbdt' (optionally with subsample) or 'dart'."
@@ -247,8 +248,10 @@ class _LastRound:
     the user's with an order above 25 sees the booster of the last round recorded and folded.)
     It acts only where that changes nothing else: where the booster logs nothing (LightGBM
     re-checks its configuration, logging, when the objective is set), samples no GOSS subset
-    (which LightGBM would sample again) and is not DART (whose earlier trees LightGBM rescales
-    in every round: left to after training). ``done`` says whether it did; elsewhere, and
+    (which LightGBM would sample again) and is not DART (not shown to give the same model both
+    ways: with a Python objective, LightGBM's DART gives the first DART fit of a process other
+    trees than the later ones in some processes, so two fits cannot be compared). ``done`` says
+    whether it did; elsewhere, and
     where early stopping or a user's callback ended training before its last round, the fit
     records and folds after training (``FocalLGBMClassifier._fold_init_score``), to the same model.
     """
@@ -260,11 +263,15 @@ class _LastRound:
 
     @staticmethod
     def _acts(params: dict) -> bool:
+        """Whether the booster logs nothing (a verbosity below 0) and samples no GOSS subset and no DART trees."""
         level = next((params[alias] for alias in lightgbm_aliases("verbosity") if alias in params), 1)
-        sampling = [
-            params.get(alias) for alias in (*lightgbm_aliases("data_sample_strategy"), *lightgbm_aliases("boosting"))
-        ]
-        return int(level) < 0 and not {"goss", "dart"} & set(sampling)
+        try:
+            quiet = int(level) < 0
+        except (TypeError, ValueError):  # None: LightGBM's default level, which logs
+            return False
+        names = (*lightgbm_aliases("data_sample_strategy"), *lightgbm_aliases("boosting"))
+        sampling = {str(params[alias]).lower() for alias in names if alias in params}  # LightGBM lowercases them
+        return quiet and not {"goss", "dart"} & sampling
 
     def __call__(self, env) -> None:
         if env.iteration != env.end_iteration - 1 or not self._acts(env.params):
@@ -529,8 +536,8 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
         Then the booster records itself as LightGBM's own binary (``sigmoid:1``) or multiclass
         model (``skfocal._export``), so that a saved model gives ``predict_proba`` (uncorrected)
-        in any reader of LightGBM models, not raw margins. The fits that train to their last
-        round have done both in it (:class:`_LastRound`).
+        in any reader of LightGBM models, not raw margins. A fit that :class:`_LastRound` acted
+        in has done both in its last round instead.
         """
         _fold_start_score(self.booster_, init_score)
         record_lgbm_objective(self.booster_)

@@ -175,10 +175,15 @@ LAST_ROUND_CASES = {
     "weights": ({}, "weights", True),
     "categorical": ({}, "categorical", True),
     "metric auc": ({}, "auc", True),
+    "metrics printed": ({}, "log", True),
+    "verbose as a string": ({"verbose": "-1"}, None, True),
     "goss": ({"data_sample_strategy": "goss"}, None, False),
+    "GOSS": ({"data_sample_strategy": "GOSS"}, None, False),
     "boosting goss": ({"boosting_type": "goss"}, None, False),
+    "DART": ({"boosting_type": "DART", "n_estimators": 20}, None, False),
     "verbose 0": ({"verbose": 0}, None, False),
     "verbosity 1": ({"verbosity": 1}, None, False),
+    "verbosity None": ({"verbosity": None}, None, False),  # LightGBM's default level, which logs
 }
 
 
@@ -188,6 +193,8 @@ def _last_round_fit(params, kind, X, y):
     if kind and kind.startswith("stopping"):
         rounds = int(kind.split()[1])
         fit_kw = {"eval_set": [(X[:150], y[:150])], "callbacks": [lgb.early_stopping(rounds, verbose=False)]}
+    elif kind == "log":  # printed at every verbosity
+        fit_kw = {"eval_set": [(X[:150], y[:150])], "callbacks": [lgb.log_evaluation(1)]}
     elif kind == "auc":  # a metric of LightGBM's, which it logs with the focal loss
         fit_kw = {"eval_set": [(X[:150], y[:150])]}
         params = {**params, "metric": "auc" if len(np.unique(y)) == 2 else "auc_mu"}
@@ -198,7 +205,7 @@ def _last_round_fit(params, kind, X, y):
         X_fit[:, 0] = np.abs(X_fit[:, 0] * 3).round() % 4  # four categories
         fit_kw = {"categorical_feature": [0]}
     base = {"n_estimators": 200, "learning_rate": 0.3, "n_jobs": 1, "verbose": -1}
-    if "verbosity" in params:
+    if "verbosity" in params or "verbose" in params:
         del base["verbose"]
     return FocalLGBMClassifier(**{**base, **params}).fit(X_fit, y_fit, **fit_kw)
 
@@ -222,10 +229,15 @@ def test_lgbm_records_the_objective_in_the_last_round_as_after_training(data, ca
     reloads.clear()
     after = _last_round_fit(params, kind, X, y)
     assert (reloads_first, len(reloads)) == ((1, 2) if in_last_round else (2, 2))
-    if case == "dart":
+    if case in ("dart", "DART"):
         # Both fits take the same path. LightGBM's own DART with a Python objective that returns
         # float32 buffers gives the first DART fit of a process other trees than the later ones
-        # in some processes (LGBMClassifier too): the models are not compared.
+        # in some processes (LGBMClassifier too): the two models are not compared, each is
+        # checked on its own.
+        for model in (fitted, after):  # LightGBM's own probabilities: the objective recorded, the start folded in
+            np.testing.assert_allclose(
+                _as_proba(model.booster_.predict(X), n_classes), model.predict_proba(X), rtol=0, atol=LGBM_ATOL
+            )
         return
     if case == "stopped early":
         assert fitted.best_iteration_ < 200 - 5  # so training really ended before its last round

@@ -146,6 +146,7 @@ def test_binary_only_parameters_are_refused_for_k_classes(three_classes, make, m
         (lambda: FocalLGBMClassifier(application="binary"), "application"),
         (lambda: FocalLGBMClassifier(linear_trees=True), "linear_trees"),
         (lambda: FocalLGBMClassifier(boosting="random_forest"), "random forest"),
+        (lambda: FocalLGBMClassifier(boosting_type="RF"), "random forest"),  # LightGBM lowercases it
         (lambda: FocalLGBMClassifier(metrics="binary_logloss"), "raw margins"),
         (lambda: FocalLGBMClassifier(scale_pos_weight=-1.0), "scale_pos_weight must be a finite number > 0"),
         (lambda: FocalXGBClassifier(objective="binary:hinge"), "focal_gamma and focal_alpha"),
