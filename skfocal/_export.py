@@ -20,10 +20,9 @@ training, :func:`record_lgbm_objective_in_training` gives the training booster L
 objective, and the model string LightGBM makes at the end of ``lightgbm.train`` (it reloads
 every booster it returns from one) then has the objective in it; elsewhere (training ended
 before its last round, a booster that logs, a GOSS subset, DART, a refusal, Dask: see
-``skfocal._lgbm._LastRound``),
-:func:`record_lgbm_objective` reloads the trained booster once more from a string with the
-objective written in (about 5 ms for 100 trees of 31 leaves, 2% of a fit of 3,000 rows:
-``benchmarks/bench_speed.py``'s cost table).
+``skfocal._lgbm._LastRound``), :func:`record_lgbm_objective` reloads the trained booster once
+more from a string with the objective written in (about 5 ms for 100 trees of 31 leaves, 2% of
+a fit of 3,000 rows: ``benchmarks/bench_speed.py``'s cost table).
 """
 
 from __future__ import annotations

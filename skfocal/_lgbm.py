@@ -251,9 +251,9 @@ class _LastRound:
     (which LightGBM would sample again) and is not DART (not shown to give the same model both
     ways: with a Python objective, LightGBM's DART gives the first DART fit of a process other
     trees than the later ones in some processes, so two fits cannot be compared). ``done`` says
-    whether it did; elsewhere, and
-    where early stopping or a user's callback ended training before its last round, the fit
-    records and folds after training (``FocalLGBMClassifier._fold_init_score``), to the same model.
+    whether it did; elsewhere, and where early stopping or a user's callback ended training
+    before its last round, the fit records and folds after training
+    (``FocalLGBMClassifier._fold_init_score``), to the same model.
     """
 
     def __init__(self, init_score):
