@@ -805,13 +805,13 @@ def workload_costs(args) -> list[str]:
 
 def lgbm_reload_ms(X, y, rounds: int, pairs: int = 7) -> tuple:
     """LightGBM's reload of a fitted model (``model_to_string`` and ``model_from_string``, median
-    of 20), and ``FocalLGBMClassifier`` fits (one thread, ``verbose=-1``) that record the objective
+    of 20), and ``FocalLGBMClassifier`` fits (:func:`build`'s, one thread) that record the objective
     in the last round against fits made to record it after training instead (``_LastRound`` not
     acting): the medians of ``pairs`` alternated pairs, in ms."""
-    from skfocal import FocalLGBMClassifier, _lgbm
+    from skfocal import _lgbm
 
     def fit():
-        return FocalLGBMClassifier(n_estimators=rounds, n_jobs=1, verbose=-1, random_state=0).fit(X, y)
+        return build("lgbm", "skfocal", 1, rounds).fit(X, y)
 
     booster = fit().booster_
     reload_ms = median_call_us(lambda: booster.model_from_string(booster.model_to_string()), calls=20) / 1000
