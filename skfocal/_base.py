@@ -38,7 +38,6 @@ import numpy as np
 from scipy.special import expit, softmax
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
-    _check_sample_weight,
     check_array,
     check_consistent_length,
     check_is_fitted,
@@ -46,8 +45,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
-from . import _compat
-from ._compat import openmp_threads
+from ._compat import check_sample_weight, openmp_threads
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
 FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
@@ -237,21 +235,20 @@ class FocalMetric:
 
     XGBoost's scikit-learn wrapper calls it as it is (it logs it under ``__name__``); the
     LightGBM adapter wraps it in LightGBM's convention. Large eval sets are computed on the
-    booster's ``n_threads`` threads (:func:`kernel_threads`).
+    :func:`objective_threads` of the booster's ``n_threads``.
     """
 
     __name__ = "focal_loss"
 
-    def __init__(self, loss, n_threads: int = 1, booster: str | None = None):
+    def __init__(self, loss, n_threads: int = 1):
         self.loss = loss
         self.n_threads = n_threads
-        self.booster = booster
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.loss!r})"
 
     def __call__(self, y_true, raw_score, sample_weight=None) -> float:
-        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self._threads(), self.booster)
+        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self._threads())
 
     def _threads(self) -> int:
         return self.n_threads
@@ -495,7 +492,7 @@ class FocalClassifierMixin:
         checked = []
         for (X_eval, _), w in zip(pairs, eval_weights, strict=True):
             if w is not None:
-                w = _check_sample_weight(w, X_eval, dtype=np.float64, ensure_non_negative=True)
+                w = check_sample_weight(w, X_eval, dtype=np.float64, ensure_non_negative=True)
                 if not w.sum() > 0:
                     raise ValueError(f"{weights_name}: the weights of an eval set are all zero.")
             checked.append(w)
@@ -532,7 +529,7 @@ class FocalClassifierMixin:
         classes, y_enc = self._validate_y(y)
         check_consistent_length(X, y_enc)
         if sample_weight is not None:
-            sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+            sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
         class_counts = np.bincount(y_enc, minlength=len(classes))
@@ -622,16 +619,11 @@ class FocalClassifierMixin:
     #: ``base_score``); if not, the objective adds it (``SklearnObjective.offset``).
     _SCORES_START = False
 
-    #: The booster whose OpenMP threads the objective and the metric run on (``_compat.openmp_team``).
-    _OPENMP_BOOSTER = None
-
     def _make_metric(self, loss, n_threads: int) -> FocalMetric:
-        return FocalMetric(loss, n_threads, self._OPENMP_BOOSTER)
+        return FocalMetric(loss, n_threads)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
-        return SklearnObjective(
-            loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset, booster=self._OPENMP_BOOSTER
-        )
+        return SklearnObjective(loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset)
 
     def _n_threads(self) -> int:
         """Threads for the objective: ``n_jobs`` (or an alias) as the booster reads it.
@@ -739,28 +731,6 @@ def _compact(encoded: np.ndarray, n_classes: int) -> np.ndarray:
     return encoded.astype(np.min_scalar_type(max(n_classes - 1, 0)), copy=False)
 
 
-class _CallSignature:
-    """``__signature__`` for instances: their class's ``__call__`` without ``self``, made once per class.
-
-    The boosters' wrappers count the objective's arguments with ``inspect.signature`` (LightGBM's
-    every round, where it trains through its own proxy: on Dask workers; XGBoost's once per
-    fit); for an instance inspect works it out again each time, a stated signature it only
-    reads. The class itself keeps its constructor's signature.
-    """
-
-    def __init__(self):
-        self._by_class = {}
-
-    def __get__(self, instance, owner=None):
-        if instance is None:
-            return None
-        cls = type(instance)
-        signature = self._by_class.get(cls)
-        if signature is None:  # that of the bound method: inspect drops self the right way (also before *args)
-            signature = self._by_class[cls] = inspect.signature(cls.__call__.__get__(instance, cls))
-        return signature
-
-
 class SklearnObjective:
     """The focal objective in the calling convention of the boosters' scikit-learn wrappers.
 
@@ -776,23 +746,20 @@ class SklearnObjective:
     the gradient is taken: a booster that starts from zero then trains as if it had been given
     the start score row by row, without an ``(n, K)`` array of it.
 
-    Every round runs the loss's compiled training path on the booster's own ``n_threads``
-    OpenMP threads, through the OpenMP runtime of ``booster`` (``"lightgbm"``, ``"xgboost"``:
-    :func:`skfocal._compat.openmp_team`); where that runtime cannot be used, on half as many
-    threads of the kernels' own (:func:`objective_threads`). It writes
-    float32 (what both boosters train on) into two buffers kept from round to round; the
-    booster consumes them before it asks for the next round. They are never pickled or
+    Every round runs the loss's compiled training path (numpy for small inputs) on
+    :func:`objective_threads` of the booster's ``n_threads``. It writes float32 (what both
+    boosters train on) into two buffers kept from round to round; the booster consumes them
+    before it asks for the next round. They are never pickled or
     deep-copied. XGBoost trains with this object, and :meth:`release` drops the buffers after
     training; ``lightgbm.train`` trains with a deep copy of its parameters, objective
     included, and drops that copy, buffers and all, when training ends.
     """
 
-    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None, booster=None):
+    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None):
         self.loss = loss
         self.hessian_scale = hessian_scale
         self.n_threads = n_threads
         self.offset = offset
-        self.booster = booster
         self._out = None
 
     def __repr__(self) -> str:
@@ -816,29 +783,13 @@ class SklearnObjective:
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Labels and weights were checked in fit; this runs every boosting round.
         y_pred = np.asarray(y_pred)
-        threads, team = kernel_threads(self._threads(), self.booster)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=threads, offset=self.offset, team=team,
+            out=self._buffers(y_pred), n_threads=objective_threads(self._threads()), offset=self.offset,
         )  # fmt: skip
 
     def _threads(self) -> int:
         return resolve_n_threads(self.n_threads)
-
-    __signature__ = _CallSignature()
-
-
-def kernel_threads(booster_threads: int, booster: str | None):
-    """``(threads, team)`` for a kernel called in a boosting round of ``booster``.
-
-    With the booster's OpenMP runtime (``team``, :func:`skfocal._compat.openmp_team`), all the
-    booster's threads (:func:`skfocal._compat.team_threads`: XGBoost caps ``nthread`` at the
-    processors), the same team: they are the booster's own, awake right after its last parallel region.
-    Without it, :func:`objective_threads` threads of the kernels' own, and ``team`` is ``None``.
-    """
-    team = _compat.openmp_team(booster)  # looked up on the module: tests and benchmarks replace it
-    threads = _compat.team_threads(booster, booster_threads)  # what the booster really runs on
-    return (threads, team) if team is not None else (objective_threads(threads), None)
 
 
 def objective_threads(booster_threads: int) -> int:
@@ -872,12 +823,12 @@ def start_scores(init_score, n_rows: int) -> np.ndarray:
     return np.tile(np.asarray(init_score, dtype=float), (n_rows, 1))
 
 
-def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1, booster=None) -> float:
+def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1) -> float:
     """The eval metric of both adapters: the (weighted) mean focal loss of raw scores.
 
     Computed every round for every eval set, so by the compiled kernels for large ones
-    (:func:`skfocal._fastpath.mean_loss`), on the threads :func:`kernel_threads` gives for the
-    booster's ``n_threads``; the labels were encoded and checked in ``fit``. A
+    (:func:`skfocal._fastpath.mean_loss`), on :func:`objective_threads` of the booster's
+    ``n_threads``; the labels were encoded and checked in ``fit``. A
     result that is not finite is recomputed by the checked numpy reference, which names the
     bad input (non-finite scores, a zero sum of weights).
     """
@@ -888,8 +839,7 @@ def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1,
     z = np.asarray(raw_score)
     if z.dtype not in (np.float32, np.float64):
         z = z.astype(np.float64)
-    threads, team = kernel_threads(n_threads, booster)
-    value = mean_loss(loss, np.asarray(y_true), z, sample_weight, n_threads=threads, team=team)
+    value = mean_loss(loss, np.asarray(y_true), z, sample_weight, n_threads=objective_threads(n_threads))
     if np.isfinite(value):
         return value
     return float(np.average(loss.loss(y_true, raw_score), weights=sample_weight))

@@ -15,21 +15,16 @@ booster still refuses ``Booster.refit`` (LightGBM remembers that it trained with
 objective); a model loaded from a file is LightGBM's own model, whose ``refit`` re-estimates
 the leaves with LightGBM's log loss, not the focal loss.
 
-Two ways, one result (the same model string, ``tests/test_export.py``): in the last round of
-training, :func:`record_lgbm_objective_in_training` gives the training booster LightGBM's own
-objective, and the model string LightGBM makes at the end of ``lightgbm.train`` (it reloads
-every booster it returns from one) then has the objective in it; elsewhere (training ended
-before its last round, a booster that logs, a GOSS subset, DART, a refusal, Dask: see
-``skfocal._lgbm._LastRound``), :func:`record_lgbm_objective` reloads the trained booster once
-more from a string with the objective written in (about 5 ms for 100 trees of 31 leaves, 2% of
-a fit of 3,000 rows: ``benchmarks/bench_speed.py``'s cost table).
+The start score is folded into the leaves after training (``skfocal._lgbm``), then
+:func:`record_lgbm_objective` reloads the booster once from a string with the objective written
+in (about 5 ms for 100 trees of 31 leaves).
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["record_lgbm_objective", "record_lgbm_objective_in_training", "standard_objective_model_string"]
+__all__ = ["record_lgbm_objective", "standard_objective_model_string"]
 
 _HEADER_END = re.compile(r"^max_feature_idx=\d+$", re.MULTILINE)
 _OBJECTIVE_LINE = re.compile(r"^objective=", re.MULTILINE)
@@ -72,24 +67,3 @@ def record_lgbm_objective(booster) -> None:
         booster.model_from_string(patched)
     if booster.params.get("objective") in ("none", "custom", None) or callable(booster.params.get("objective")):
         booster.params["objective"] = _objective_name(n_models)
-
-
-def record_lgbm_objective_in_training(booster) -> None:
-    """Give ``booster``, trained with a callable objective and in its last round, LightGBM's own objective.
-
-    ``Booster.reset_parameter`` makes LightGBM create its binary (multiclass) objective for the
-    training data; no round is trained with it. The model string of the booster then has the
-    objective line and ``[objective: binary]`` (``multiclass``), as
-    :func:`standard_objective_model_string` writes them; ``booster.params`` stays as it was
-    but for the objective's name. LightGBM re-checks the booster's configuration as it does
-    this, logging at the booster's level (the binary objective's class counts at Info level;
-    a ``max_depth`` that constrains ``num_leaves``, again) and re-sampling a GOSS subset:
-    callers use it where the booster logs nothing and samples no GOSS subset. Raises
-    ``LightGBMError`` where LightGBM refuses (printing its ``[Fatal]`` line); ``booster.params``
-    is then unchanged, and so is the model string, whose parameters LightGBM changes last.
-    """
-    params = dict(booster.params)
-    n_models = booster.num_model_per_iteration()
-    name = _objective_name(n_models)
-    booster.reset_parameter({"objective": name, **({"num_class": n_models} if n_models > 1 else {})})
-    booster.params = {**params, "objective": name}

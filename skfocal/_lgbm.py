@@ -9,19 +9,14 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
   parameters into booster parameters (``_process_params``), which also keeps the focal
   parameters and the translated booster parameters (``_BOOSTER_PARAMS``) away from the booster
   and drops LightGBM's default ``binary_logloss`` metric (which LightGBM would compute on raw
-  margins as if they were probabilities); there the parent's proxy of the objective is
-  replaced by a leaner one that reads the labels and weights once per fit, not every round
-  (``_TrainingObjective``);
+  margins as if they were probabilities);
 - ``class_weight``, ``scale_pos_weight`` and ``is_unbalance`` weight each class's loss in
   LightGBM's own binary objective; here they are class weights of the focal loss, so LightGBM
   is trained without them. As in LightGBM, ``class_weight`` is part of the start score (LightGBM
   applies it as row weights) while ``scale_pos_weight`` and ``is_unbalance`` are not (LightGBM's
   ``boost_from_average`` ignores its objective's label weights);
 - LightGBM neither stores ``init_score`` in the model nor adds it at predict time, so the
-  start score is added to every leaf of the first tree, in the last round of training
-  (``_LastRound``, where LightGBM logs nothing and trains no GOSS subset or DART trees) or
-  after it (``_fold_init_score``: elsewhere, where training ended before its last round, where
-  LightGBM refused the objective, on Dask, or where the built-in objective trained it);
+  start score is added to every leaf of the first tree after training (``_fold_init_score``);
   ``booster_`` then predicts the same margins on its own, also after a save and load. During
   training the objective adds the start score to LightGBM's scores (``SklearnObjective.offset``)
   rather than LightGBM getting an ``(n, K)`` ``init_score`` array, which it would copy: two
@@ -42,7 +37,6 @@ import numpy as np
 from lightgbm import Dataset, LGBMClassifier
 from lightgbm.basic import LightGBMError
 from scipy.special import logit
-from sklearn.utils.validation import _num_samples
 
 from ._base import (
     ESTIMATOR_DOC,
@@ -61,8 +55,15 @@ from ._base import (
     start_scores,
     with_signature,
 )
-from ._compat import lightgbm_aliases, lightgbm_default_threads, parent_sees
-from ._export import record_lgbm_objective, record_lgbm_objective_in_training
+from ._compat import (
+    LGBM_FIT_ATTRIBUTES,
+    lightgbm_aliases,
+    lightgbm_default_threads,
+    num_samples,
+    parent_sees,
+    use_lgbm_objective,
+)
+from ._export import record_lgbm_objective
 
 __all__ = ["FocalLGBMClassifier"]
 
@@ -136,7 +137,7 @@ def _some_column_varies(X):
         frame = X
     else:
         return None
-    step = max(1, _num_samples(X) // _SCAN_SAMPLE)
+    step = max(1, num_samples(X) // _SCAN_SAMPLE)
     for rows in (slice(None, None, step), slice(None)) if step > 1 else (slice(None),):
         part = frame.iloc[rows] if frame is not None else X[rows]
         if frame is not None:
@@ -182,36 +183,6 @@ class _LGBMFocalMetric:
         return self.metric.__name__, self.metric(y_true, margin, weight), False
 
 
-class _TrainingObjective:
-    """The focal objective as ``lightgbm.train`` calls it: ``objective(scores, train_set)``.
-
-    ``LGBMClassifier`` would wrap the objective in a proxy that, every round, takes its
-    ``inspect.signature`` and reads the labels and weights from the Dataset again (about 5 us a
-    round, a tenth of the objective's own cost at a few thousand rows). This proxy counts the
-    objective's parameters and reads the Dataset's fields once per Dataset (they do not change
-    during training), then calls the objective as the parent's proxy does: ``(labels, scores)``,
-    ``(labels, scores, weights)`` or ``(labels, scores, weights, group)``, with LightGBM's
-    float32 labels and weights (``None`` without).
-    """
-
-    def __init__(self, objective):
-        self.objective = objective
-        self._data = None
-
-    def __getstate__(self) -> dict:  # lightgbm.train deep-copies its parameters
-        return {**self.__dict__, "_data": None}
-
-    def __call__(self, scores, train_set):
-        if self._data is None or self._data[0] is not train_set:
-            n_args = len(inspect.signature(self.objective).parameters)
-            if n_args not in (2, 3, 4):  # the parent's message
-                raise TypeError(f"Self-defined objective function should have 2, 3 or 4 arguments, got {n_args}")
-            fields = (train_set.get_label(), train_set.get_weight(), train_set.get_group())
-            self._data = (train_set, fields[: n_args - 1])
-        labels, *rest = self._data[1]
-        return self.objective(labels, scores, *rest)
-
-
 def _pop_eval_pairs(fit_params: dict) -> list:
     """Eval sets as a list of ``(X, y)``, from ``eval_set`` or LightGBM 4.7's ``eval_X``/``eval_y``."""
     eval_set = fit_params.pop("eval_set", None)
@@ -227,61 +198,6 @@ def _pop_eval_pairs(fit_params: dict) -> list:
     if isinstance(eval_set, tuple):
         eval_set = [eval_set]
     return list(eval_set or [])
-
-
-def _fold_start_score(booster, init_score) -> None:
-    """Add the start score to every leaf of the first iteration's trees of ``booster`` (one per class for K > 2)."""
-    first_trees = booster.dump_model(num_iteration=1)["tree_info"]
-    for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
-        for leaf in range(tree["num_leaves"]):
-            booster.set_leaf_output(tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start)
-
-
-class _LastRound:
-    """A ``lightgbm.train`` callback that, in the last round, records the objective and folds the start score in.
-
-    ``lightgbm.train`` ends by reloading the booster from its model string; done before that
-    (:func:`skfocal._export.record_lgbm_objective_in_training`), the reloaded model is already
-    the one to keep, and the fit saves reloading it once more. It runs after LightGBM's printer
-    (order 10) and recorder (20) of the metrics, before its early stopping (30), which ends
-    the last round by raising: nothing is trained after this round either way. (A callback of
-    the user's with an order above 25 sees the booster of the last round recorded and folded.)
-    It acts only where that changes nothing else: where the booster logs nothing (LightGBM
-    re-checks its configuration, logging, when the objective is set), samples no GOSS subset
-    (which LightGBM would sample again) and is not DART (not shown to give the same model both
-    ways: with a Python objective, LightGBM's DART gives the first DART fit of a process other
-    trees than the later ones in some processes, so two fits cannot be compared). ``done`` says
-    whether it did; elsewhere, and where early stopping or a user's callback ended training
-    before its last round, the fit records and folds after training
-    (``FocalLGBMClassifier._fold_init_score``), to the same model.
-    """
-
-    def __init__(self, init_score):
-        self.order = 25  # in the instance: LightGBM gives callbacks without one their place in the list
-        self.init_score = init_score
-        self.done = False
-
-    @staticmethod
-    def _acts(params: dict) -> bool:
-        """Whether the booster logs nothing (a verbosity below 0) and samples no GOSS subset and no DART trees."""
-        level = next((params[alias] for alias in lightgbm_aliases("verbosity") if alias in params), 1)
-        try:
-            quiet = int(level) < 0
-        except (TypeError, ValueError):  # None: LightGBM's default level, which logs
-            return False
-        names = (*lightgbm_aliases("data_sample_strategy"), *lightgbm_aliases("boosting"))
-        sampling = {str(params[alias]).lower() for alias in names if alias in params}  # LightGBM lowercases them
-        return quiet and not {"goss", "dart"} & sampling
-
-    def __call__(self, env) -> None:
-        if env.iteration != env.end_iteration - 1 or not self._acts(env.params):
-            return
-        try:
-            record_lgbm_objective_in_training(env.model)
-        except LightGBMError:
-            return  # recorded after training instead
-        _fold_start_score(env.model, self.init_score)
-        self.done = True
 
 
 class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
@@ -314,7 +230,6 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         example_kwargs=", verbose=-1",
     )
 
-    _OPENMP_BOOSTER = "lightgbm"
     _BOOSTER_PARAMS = {
         "objective": Refuse("the loss is the focal loss; set focal_gamma and focal_alpha instead."),
         "alpha": Refuse(
@@ -426,7 +341,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             if eval_weights is not None:
                 fit_params["eval_sample_weight"] = eval_weights
             fit_params["eval_init_score"] = [
-                start_scores(plan.init_score, _num_samples(X_eval)) for X_eval, _ in eval_set
+                start_scores(plan.init_score, num_samples(X_eval)) for X_eval, _ in eval_set
             ]
             if _HAS_EVAL_XY:  # LightGBM >= 4.7 deprecates eval_set in favour of eval_X, eval_y
                 fit_params["eval_X"] = tuple(X_eval for X_eval, _ in eval_set)
@@ -434,35 +349,30 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
                 eval_set = None
         user_metric = fit_params.pop("eval_metric", None)
 
-        user_callbacks = fit_params.pop("callbacks", None)
+        callbacks = fit_params.pop("callbacks", None)
 
-        def train(objective) -> _LastRound | None:
+        def train(objective) -> None:
             metrics = self._eval_metrics(user_metric, plan, on_probabilities=objective is None)
             # The built-in objective (no usable feature) needs the start score as init_score;
             # the focal objective adds it to LightGBM's scores itself.
             init_score = None if objective is not None else start_scores(plan.init_score, len(plan.y))
-            last_round = None if objective is None else _LastRound(plan.init_score)
-            # First: LightGBM numbers the callbacks without an order by their place in the list.
-            callbacks = [last_round, *(user_callbacks or [])] if last_round else user_callbacks
             # The class weights are part of the loss: LightGBM must not apply class_weight again.
-            with parent_sees(self, _fit_plan=plan, _fit_objective=objective, class_weight=None, _class_weight=None):
+            with parent_sees(self, _fit_plan=plan, _fit_objective=objective, **LGBM_FIT_ATTRIBUTES):
                 LGBMClassifier.fit(
                     self, X, plan.y, sample_weight=plan.sample_weight, init_score=init_score,
                     eval_set=eval_set or None, eval_metric=metrics, callbacks=callbacks, **fit_params,
                 )  # fmt: skip
-            return last_round
 
         if not self._has_usable_feature(X, plan, fit_params):
-            last_round = train(None)
+            train(None)
         else:
             try:
-                last_round = train(plan.objective)
+                train(plan.objective)
             except LightGBMError as exc:
                 if _NO_FEATURES_ERROR not in str(exc):
                     raise
-                last_round = train(None)
-        if last_round is None or not last_round.done:
-            self._fold_init_score(plan.init_score)
+                train(None)
+        self._fold_init_score(plan.init_score)
 
     def _eval_metrics(self, eval_metric, plan: FitPlan, on_probabilities: bool = False) -> list:
         """The eval metrics of a fit, as ``LGBMClassifier.fit(eval_metric=...)`` takes them.
@@ -515,7 +425,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         """
         params = self.get_params(deep=False)
         min_leaf = next((params[a] for a in lightgbm_aliases("min_data_in_leaf") if params.get(a) is not None), 20)
-        if _num_samples(X) >= 4 * min_leaf and (_some_column_varies(X) is not False):
+        if num_samples(X) >= 4 * min_leaf and (_some_column_varies(X) is not False):
             return True
         with parent_sees(self, _fit_plan=plan, _fit_objective=None):
             params = self._process_params("fit")
@@ -536,24 +446,27 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
         Then the booster records itself as LightGBM's own binary (``sigmoid:1``) or multiclass
         model (``skfocal._export``), so that a saved model gives ``predict_proba`` (uncorrected)
-        in any reader of LightGBM models, not raw margins. A fit that :class:`_LastRound` acted
-        in has done both in its last round instead.
+        in any reader of LightGBM models, not raw margins.
         """
-        _fold_start_score(self.booster_, init_score)
-        record_lgbm_objective(self.booster_)
+        booster = self.booster_
+        first_trees = booster.dump_model(num_iteration=1)["tree_info"]
+        for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
+            for leaf in range(tree["num_leaves"]):
+                booster.set_leaf_output(
+                    tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start
+                )
+        record_lgbm_objective(booster)
 
     def _process_params(self, stage: str) -> dict:
         # LightGBM's hook from constructor parameters to booster parameters (see module docstring).
         plan = self.__dict__.get("_fit_plan") if stage == "fit" else None
         if plan is not None:
-            self._objective = self.__dict__["_fit_objective"]
+            use_lgbm_objective(self, self.__dict__["_fit_objective"])
         params = super()._process_params(stage)
         for name in FOCAL_PARAMS:
             params.pop(name, None)
         if plan is None:
             return params
-        if callable(self._objective):  # the parent's proxy of it, replaced by a leaner one
-            params["objective"] = _TrainingObjective(self._objective)
         for alias in [*self._translated_params(), *lightgbm_aliases("num_threads")]:
             params.pop(alias, None)  # translated into the plan
         params["num_threads"] = plan.n_threads

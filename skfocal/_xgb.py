@@ -25,7 +25,6 @@ arguments; the traps, one place each:
 from __future__ import annotations
 
 import contextlib
-import functools
 import inspect
 import json
 import numbers
@@ -35,7 +34,6 @@ import xgboost
 from xgboost import XGBClassifier
 from xgboost.callback import EarlyStopping, EvaluationMonitor
 
-from . import _compat
 from ._base import (
     ESTIMATOR_DOC,
     FOCAL_PARAMS,
@@ -130,7 +128,6 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         example_kwargs="",
     )
 
-    _OPENMP_BOOSTER = "xgboost"
     _BOOSTER_PARAMS = {
         "objective": Refuse(
             "the loss is the focal loss; set focal_gamma and focal_alpha instead.", default="binary:logistic"
@@ -222,7 +219,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         """The booster parameters the plan translates: the booster must not see them again."""
         return ["scale_pos_weight", "base_score"]
 
-    def _training_attributes(self, plan: FitPlan, verbose=True, stopping_rounds_kept: bool = False):
+    def _training_attributes(self, plan: FitPlan, verbose=True):
         """What ``XGBClassifier.fit`` must read instead of the user's attributes: objective, metric, start, stopping.
 
         Returns ``(attributes, stop_on, verbose)``: the attributes; the metric early stopping
@@ -230,9 +227,8 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         user's string metrics), else ``None``; the ``verbose`` to give the parent's ``fit``.
         ``xgboost.train`` turns ``early_stopping_rounds`` into a callback that watches the last
         metric, after its printer of the metrics (which then prints the round it stops at
-        too). Through the parent's training (``stopping_rounds_kept=False``) the rounds
-        become a callback on ``stop_on`` here, with the printer put before it, as there.
-        ``skfocal._compat.xgb_fit`` takes the rounds and ``stop_on`` itself.
+        too). So the rounds become a callback on ``stop_on`` here, with the printer put before
+        it, as there.
         """
         metric, strings = self.eval_metric, []
         if metric is None:
@@ -249,7 +245,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         # XGBoost early-stops on the last metric, which would be the appended focal loss: stop
         # on the user's last one, as the parent does, also in the user's own callbacks.
         stop_on = strings[-1] if strings and metric[-1] is plan.metric else None
-        if stop_on is not None and rounds and not stopping_rounds_kept:
+        if stop_on is not None and rounds:
             if verbose:
                 callbacks.append(EvaluationMonitor(period=1 if verbose is True else verbose))
                 verbose = False
@@ -285,19 +281,11 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             if eval_weights is not None:
                 fit_params["sample_weight_eval_set"] = eval_weights
         try:
-            # The parent's own training path reads the labels and copies the scores every round
-            # (a tenth of a round at a few thousand rows); where skfocal reproduces it exactly,
-            # it trains through that reproduction instead (skfocal._compat.xgb_fit).
-            lean = _compat.XGB_LEAN_TRAINING
             attributes, stop_on, fit_params["verbose"] = self._training_attributes(
-                plan, fit_params.get("verbose", True), stopping_rounds_kept=lean
+                plan, fit_params.get("verbose", True)
             )
-            if lean:
-                train = functools.partial(_compat.xgb_fit, early_stopping_metric=stop_on)
-            else:
-                train = XGBClassifier.fit
             with parent_sees(self, **attributes), _watching(self.callbacks, stop_on):
-                train(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
+                XGBClassifier.fit(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
         finally:
             plan.objective.release()
 

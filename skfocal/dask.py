@@ -40,6 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ._base import FOCAL_PARAMS, FocalMetric, SklearnObjective, resolve_n_threads, start_scores
+from ._compat import LGBM_OTHER_PARAMS, set_xgb_booster
 from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier, _watching
 
@@ -137,10 +138,10 @@ class _DaskFocalMixin:
     _local_class: type
 
     def _make_metric(self, loss, n_threads: int) -> FocalMetric:
-        return _WorkerMetric(loss, booster=self._OPENMP_BOOSTER)
+        return _WorkerMetric(loss)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
-        return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset, booster=self._OPENMP_BOOSTER)
+        return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset)
 
     def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
         self.client = client
@@ -362,15 +363,15 @@ class _DaskFocalMixin:
         check_is_fitted(self, "init_score_")
         params = {k: v for k, v in self.get_params().items() if k != "client"}
         local = self._local_class(**params)
-        skip = {*params, "client", "_other_params"}
+        skip = {*params, "client", LGBM_OTHER_PARAMS}
         local.__dict__.update({k: v for k, v in self.__dict__.items() if k not in skip})
         return local
 
     def __getstate__(self):
         state = self.__dict__.copy()
         state["client"] = None  # a Client is tied to this process; the model is not
-        if isinstance(state.get("_other_params"), dict):
-            state["_other_params"] = {k: v for k, v in state["_other_params"].items() if k != "client"}
+        if isinstance(state.get(LGBM_OTHER_PARAMS), dict):
+            state[LGBM_OTHER_PARAMS] = {k: v for k, v in state[LGBM_OTHER_PARAMS].items() if k != "client"}
         return state
 
 
@@ -445,7 +446,7 @@ class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
             fit_params["eval_set"], _ = self._encode_eval(eval_set, plan)
         with _watching(self.callbacks, stop_on):  # the callbacks travel to the workers set
             model.fit(X, plan.y, sample_weight=plan.sample_weight, **fit_params)
-        self._Booster = model.get_booster()
+        set_xgb_booster(self, model.get_booster())
         self.n_classes_ = plan.n_classes
         if hasattr(model, "evals_result_"):
             self.evals_result_ = model.evals_result_

@@ -49,11 +49,12 @@ import numpy as np
 
 try:
     from onnx import TensorProto
-    from onnxmltools.convert.lightgbm.operator_converters.LightGbm import convert_lightgbm
-    from onnxmltools.convert.xgboost.operator_converters.XGBoost import XGBConverter
     from skl2onnx import update_registered_converter
-    from skl2onnx._parse import _parse_sklearn_classifier
     from skl2onnx.common.data_types import FloatTensorType, Int64TensorType, StringTensorType
+
+    from ._compat import onnx_converters
+
+    _parse_sklearn_classifier, convert_lightgbm, XGBConverter = onnx_converters()
 except ImportError as exc:  # pragma: no cover - exercised only without the extra
     raise ImportError(
         'skfocal.onnx needs skl2onnx, onnxmltools and onnx: pip install "skfocal[onnx]" '

@@ -1,9 +1,7 @@
 """FocalLGBMClassifier and FocalXGBClassifier: what a user of either booster relies on."""
 
-import gc
 import json
 import pickle
-import weakref
 
 import lightgbm as lgb
 import numpy as np
@@ -206,84 +204,6 @@ def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch):
         proba = est.predict_proba(X, **LGBMCase.truncated(n_trees))
         # rtol: LightGBM logs the float the metric returned, from float64 margins
         assert logged[n_trees - 1] == pytest.approx(focal_loss_score(y, proba), rel=1e-9)
-
-
-@pytest.mark.parametrize("n_classes", [2, 3])
-@pytest.mark.parametrize("weighted", [False, True])
-def test_lightgbm_objective_proxy_reads_the_data_once_and_trains_as_the_parents(n_classes, weighted, monkeypatch):
-    # skfocal hands lightgbm.train its own proxy of the objective (LightGBM's would take the
-    # objective's signature and read the labels and weights every round): the same arguments
-    # reach the objective, so the models are the same to the last bit.
-    from lightgbm.sklearn import _ObjectiveFunctionWrapper
-
-    from skfocal import _lgbm
-
-    X, y = make_classification(
-        n_samples=500, n_features=6, n_informative=4, n_classes=n_classes, weights=[0.7, 0.2], random_state=2
-    )
-    w = np.random.default_rng(0).uniform(0.5, 2.0, len(y)) if weighted else None
-    params = {**LGBMCase.params, "n_estimators": 8}
-    reads = []
-    get_label = lgb.Dataset.get_label
-    monkeypatch.setattr(lgb.Dataset, "get_label", lambda self: reads.append(1) or get_label(self))
-    calls = []
-    proxy_call = _lgbm._TrainingObjective.__call__
-
-    def spy(self, scores, train_set):
-        calls.append(weakref.ref(train_set))
-        return proxy_call(self, scores, train_set)
-
-    monkeypatch.setattr(_lgbm._TrainingObjective, "__call__", spy)
-    lean = FocalLGBMClassifier(**params).fit(X, y, sample_weight=w)
-    assert len(calls) == 8  # the proxy trained every round
-    gc.collect()
-    assert calls[0]() is None  # and keeps no Dataset alive after the fit
-    lean_reads = len(reads)
-    monkeypatch.setattr(_lgbm, "_TrainingObjective", _ObjectiveFunctionWrapper)
-    reads.clear()
-    parent = FocalLGBMClassifier(**params).fit(X, y, sample_weight=w)
-    assert len(reads) - lean_reads == 7  # LightGBM's own proxy reads the labels in every round, this one in the first
-    assert lean.booster_.model_to_string() == parent.booster_.model_to_string()
-
-
-def test_lightgbm_objective_proxy_calls_the_objective_with_as_many_arguments_as_the_parents():
-    # As LightGBM's own proxy: 2 parameters get (labels, scores), 3 the weights too, 4 the
-    # group too; other counts get the parent's TypeError. The fields are read once per Dataset.
-    from skfocal._lgbm import _TrainingObjective
-
-    class Data:
-        reads = 0
-
-        def get_label(self):
-            Data.reads += 1
-            return "labels"
-
-        def get_weight(self):
-            return "weights"
-
-        def get_group(self):
-            return "group"
-
-    def two(y, p):
-        return (y, p)
-
-    def three(y, p, w):
-        return (y, p, w)
-
-    def four(y, p, w, g):
-        return (y, p, w, g)
-
-    data = Data()
-    for objective, expected in [(two, ("labels", "s")), (three, ("labels", "s", "weights")),
-                                (four, ("labels", "s", "weights", "group"))]:  # fmt: skip
-        proxy = _TrainingObjective(objective)
-        Data.reads = 0
-        assert proxy("s", data) == expected and proxy("s", data) == expected
-        assert Data.reads == 1
-        assert proxy("s", Data()) == expected and Data.reads == 2  # a new Dataset is read again
-    for objective in (lambda y: y, lambda y, p, w, g, extra: y):
-        with pytest.raises(TypeError, match="should have 2, 3 or 4 arguments"):
-            _TrainingObjective(objective)("s", data)
 
 
 def test_early_stopping_watches_the_focal_loss(case, data):

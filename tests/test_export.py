@@ -162,32 +162,31 @@ def test_lgbm_constant_model_keeps_its_one_objective_line():
     )
 
 
-# Fits, by what decides where the objective is recorded: (constructor parameters, fit
-# arguments' kind, whether the last round records it). It does where LightGBM logs nothing and
-# keeps no GOSS subset, and training reaches its last round.
-LAST_ROUND_CASES = {
-    "plain": ({}, None, True),
-    "early stopping not triggered": ({"n_estimators": 10}, "stopping 50", True),
-    "stopped early": ({}, "stopping 5", False),
-    "dart": ({"boosting_type": "dart", "n_estimators": 20}, None, False),
-    "bagging": ({"subsample": 0.7, "subsample_freq": 1}, None, True),
-    "max_depth": ({"max_depth": 6}, None, True),
-    "weights": ({}, "weights", True),
-    "categorical": ({}, "categorical", True),
-    "metric auc": ({}, "auc", True),
-    "metrics printed": ({}, "log", True),
-    "verbose as a string": ({"verbose": "-1"}, None, True),
-    "goss": ({"data_sample_strategy": "goss"}, None, False),
-    "GOSS": ({"data_sample_strategy": "GOSS"}, None, False),
-    "boosting goss": ({"boosting_type": "goss"}, None, False),
-    "DART": ({"boosting_type": "DART", "n_estimators": 20}, None, False),
-    "verbose 0": ({"verbose": 0}, None, False),
-    "verbosity 1": ({"verbosity": 1}, None, False),
-    "verbosity None": ({"verbosity": None}, None, False),  # LightGBM's default level, which logs
+# Training configurations that change how LightGBM trains and logs: in each, the booster the fit
+# leaves must be LightGBM's own binary (multiclass) model with the start score folded in.
+TRAINING_CASES = {
+    "plain": ({}, None),
+    "early stopping not triggered": ({"n_estimators": 10}, "stopping 50"),
+    "stopped early": ({}, "stopping 5"),
+    "dart": ({"boosting_type": "dart", "n_estimators": 20}, None),
+    "bagging": ({"subsample": 0.7, "subsample_freq": 1}, None),
+    "max_depth": ({"max_depth": 6}, None),
+    "weights": ({}, "weights"),
+    "categorical": ({}, "categorical"),
+    "metric auc": ({}, "auc"),
+    "metrics printed": ({}, "log"),
+    "verbose as a string": ({"verbose": "-1"}, None),
+    "goss": ({"data_sample_strategy": "goss"}, None),
+    "GOSS": ({"data_sample_strategy": "GOSS"}, None),
+    "boosting goss": ({"boosting_type": "goss"}, None),
+    "DART": ({"boosting_type": "DART", "n_estimators": 20}, None),
+    "verbose 0": ({"verbose": 0}, None),
+    "verbosity 1": ({"verbosity": 1}, None),
+    "verbosity None": ({"verbosity": None}, None),  # LightGBM's default level, which logs
 }
 
 
-def _last_round_fit(params, kind, X, y):
+def _training_case_fit(params, kind, X, y):
     X_fit, y_fit = X[150:], y[150:]
     fit_kw = {}
     if kind and kind.startswith("stopping"):
@@ -210,73 +209,23 @@ def _last_round_fit(params, kind, X, y):
     return FocalLGBMClassifier(**{**base, **params}).fit(X_fit, y_fit, **fit_kw)
 
 
-@pytest.mark.parametrize("case", list(LAST_ROUND_CASES))
-def test_lgbm_records_the_objective_in_the_last_round_as_after_training(data, case, monkeypatch, capsys):
-    # In the last round (skfocal._lgbm._LastRound), so that LightGBM's own reload at the end of
-    # training is the only one, or after training, with one reload more: the same model, to
-    # the last character, and the same lines printed.
-    from skfocal import _lgbm
-
+@pytest.mark.parametrize("case", list(TRAINING_CASES))
+def test_lgbm_booster_is_the_standard_model_in_every_training_configuration(data, case):
     X, y, n_classes = data
-    params, kind, in_last_round = LAST_ROUND_CASES[case]
-    reloads = []
-    from_string = lgb.Booster.model_from_string
-    monkeypatch.setattr(lgb.Booster, "model_from_string", lambda self, s: reloads.append(1) or from_string(self, s))
-    fitted = _last_round_fit(params, kind, X, y)
-    reloads_first = len(reloads)
-    printed_first = capsys.readouterr().out
-    monkeypatch.setattr(_lgbm._LastRound, "__call__", lambda self, env: None)  # never in the last round
-    reloads.clear()
-    after = _last_round_fit(params, kind, X, y)
-    assert (reloads_first, len(reloads)) == ((1, 2) if in_last_round else (2, 2))
-    if case in ("dart", "DART"):
-        # Both fits take the same path. LightGBM's own DART with a Python objective that returns
-        # float32 buffers gives the first DART fit of a process other trees than the later ones
-        # in some processes (LGBMClassifier too): the two models are not compared, each is
-        # checked on its own.
-        for model in (fitted, after):  # LightGBM's own probabilities: the objective recorded, the start folded in
-            np.testing.assert_allclose(
-                _as_proba(model.booster_.predict(X), n_classes), model.predict_proba(X), rtol=0, atol=LGBM_ATOL
-            )
-        return
+    params, kind = TRAINING_CASES[case]
+    model = _training_case_fit(params, kind, X, y)
     if case == "stopped early":
-        assert fitted.best_iteration_ < 200 - 5  # so training really ended before its last round
-    assert fitted.booster_.model_to_string() == after.booster_.model_to_string()
-    assert fitted.booster_.params == after.booster_.params
-    assert fitted.best_iteration_ == after.best_iteration_
-    assert fitted.evals_result_ == after.evals_result_
-
-    # LightGBM times its choice of layout: the one line that differs from fit to fit.
-    def lines(out):
-        return [line for line in out.splitlines() if "overhead of testing" not in line]
-
-    assert lines(printed_first) == lines(capsys.readouterr().out)
-
-
-def test_lgbm_last_round_falls_back_where_lightgbm_refuses_the_objective(data, monkeypatch):
-    # No configuration is known where LightGBM refuses to be given its own objective in the
-    # last round; if one refuses, the fit records the objective after training, to the same model.
-    from skfocal import _lgbm
-
-    X, y, n_classes = data
-    expected = _lgbm_last_round_model(X, y)
-
-    def refuse(booster):
-        raise lgb.basic.LightGBMError("refused")
-
-    monkeypatch.setattr(_lgbm, "record_lgbm_objective_in_training", refuse)
-    est = FocalLGBMClassifier(n_estimators=20, n_jobs=1, verbose=-1).fit(X, y)
-    assert est.booster_.model_to_string() == expected
-    assert est.booster_.params["objective"] == ("binary" if n_classes == 2 else "multiclass")
-
-
-def _lgbm_last_round_model(X, y):
-    return FocalLGBMClassifier(n_estimators=20, n_jobs=1, verbose=-1).fit(X, y).booster_.model_to_string()
+        assert model.best_iteration_ < 200 - 5  # so training really ended before its last round
+    assert model.booster_.params["objective"] == ("binary" if n_classes == 2 else "multiclass")
+    # LightGBM's own probabilities: the objective recorded, the start folded in
+    np.testing.assert_allclose(
+        _as_proba(model.booster_.predict(X), n_classes), model.predict_proba(X), rtol=0, atol=LGBM_ATOL
+    )
 
 
 def test_lgbm_user_callbacks_get_the_order_the_parent_gives_them(data):
-    # LightGBM numbers the callbacks that have no order by their place in the list; the last
-    # round's callback, put first, leaves the user's numbers as the parent's.
+    # LightGBM numbers the callbacks that have no order by their place in the list: the user's
+    # callbacks get the numbers the parent gives them.
     X, y, n_classes = data
     seen = {}
     for name, cls in (("focal", FocalLGBMClassifier), ("parent", lgb.LGBMClassifier)):
