@@ -386,6 +386,10 @@ class FocalClassifierMixin:
     #: The adapter's booster parameters that touch the loss, start score, metric or class
     #: balance: ``{name: Translate(...) or Refuse(...)}``, names as the booster spells them.
     _BOOSTER_PARAMS: dict = {}
+    #: The booster's own start-score arguments of ``fit``, refused (:func:`refuse_fit_args`),
+    #: and where the fitted start score is kept instead, for the message.
+    _REFUSED_FIT: tuple = ()
+    _START_IS_KEPT = ""
 
     # ------------------------------------------------------------- fitted shape
     # Both parents derive these from the native model; scikit-learn's validate_data needs to
@@ -525,6 +529,19 @@ class FocalClassifierMixin:
         """
         self.__dict__.pop("init_score_", None)  # a refit starts unfitted
         params = self._check_parameters()
+        refuse_fit_args(type(self).__name__, fit_params, self._REFUSED_FIT, self._START_IS_KEPT)
+        X, classes, y_enc, sample_weight, class_totals, class_counts = self._fit_targets(X, y, sample_weight)
+        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
+        self._fit_booster(X, plan, fit_params)
+        self._set_fitted(plan)
+        return self
+
+    def _fit_targets(self, X, y, sample_weight):
+        """The checked data of a fit: ``(X, classes, encoded labels, sample_weight, class totals, class counts)``.
+
+        Summed row weights (``class_totals``) and rows (``class_counts``) per class; the Dask
+        estimators compute them on the cluster.
+        """
         X = self._validate_X(X, reset=True)
         classes, y_enc = self._validate_y(y)
         check_consistent_length(X, y_enc)
@@ -540,10 +557,7 @@ class FocalClassifierMixin:
             if sample_weight is None
             else np.bincount(y_enc, weights=sample_weight, minlength=len(classes))
         )
-        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
-        self._fit_booster(X, plan, fit_params)
-        self._set_fitted(plan)
-        return self
+        return X, classes, y_enc, sample_weight, class_totals, class_counts
 
     def _check_parameters(self) -> dict:
         """Reject bad constructor parameters before any data work; returns the booster parameters set.

@@ -43,6 +43,7 @@ __all__ = [
     "LGBM_FIT_ATTRIBUTES",
     "LGBM_OTHER_PARAMS",
     "check_sample_weight",
+    "copy_lgbm_fitted",
     "lightgbm_aliases",
     "lightgbm_default_threads",
     "num_samples",
@@ -71,6 +72,21 @@ def use_lgbm_objective(estimator, objective) -> None:
     the fit, as the parent's does: ``objective_`` is the focal objective the model was trained with.
     """
     estimator._objective = objective
+
+
+#: What ``LGBMModel.fit`` sets (LightGBM 4.0 to 4.7; ``_fitted_with_feature_names`` since 4.6,
+#: ``fitted_`` since 4.0): the fitted state of a model, without its parameters.
+LGBM_FITTED_ATTRIBUTES = (
+    "_Booster", "_evals_result", "_best_score", "_best_iteration", "_n_features", "_n_features_in", "_classes",
+    "_n_classes", "_le", "_class_map", "_objective", "_fitted_with_feature_names", "fitted_",
+)  # fmt: skip
+
+
+def copy_lgbm_fitted(source, dest) -> None:
+    """Copy the fitted state of the LightGBM model ``source`` to ``dest``: :data:`LGBM_FITTED_ATTRIBUTES`."""
+    for name in LGBM_FITTED_ATTRIBUTES:
+        if name in source.__dict__:
+            dest.__dict__[name] = source.__dict__[name]
 
 
 def set_xgb_booster(estimator, booster) -> None:

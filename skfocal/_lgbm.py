@@ -50,7 +50,6 @@ from ._base import (
     as_bool,
     as_positive_float,
     parent_signature,
-    refuse_fit_args,
     resolve_class_weights,
     start_scores,
     with_signature,
@@ -230,6 +229,8 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         example_kwargs=", verbose=-1",
     )
 
+    _REFUSED_FIT = _REFUSED_FIT
+    _START_IS_KEPT = "and folded into the model"
     _BOOSTER_PARAMS = {
         "objective": Refuse("the loss is the focal loss; set focal_gamma and focal_alpha instead."),
         "alpha": Refuse(
@@ -327,7 +328,6 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and folded into the model")
         _refuse_dictionary_columns(X, "X")
         eval_set = _pop_eval_pairs(fit_params)
         if fit_params.get("eval_class_weight") is not None:

@@ -44,7 +44,6 @@ from ._base import (
     Translate,
     as_positive_float,
     parent_signature,
-    refuse_fit_args,
     with_signature,
 )
 from ._compat import parent_sees
@@ -128,6 +127,8 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         example_kwargs="",
     )
 
+    _REFUSED_FIT = _REFUSED_FIT
+    _START_IS_KEPT = "and stored in the model"
     _BOOSTER_PARAMS = {
         "objective": Refuse(
             "the loss is the focal loss; set focal_gamma and focal_alpha instead.", default="binary:logistic"
@@ -267,7 +268,6 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _fit_booster(self, X, plan: FitPlan, fit_params) -> None:
         fit_params = dict(fit_params)
-        refuse_fit_args(type(self).__name__, fit_params, _REFUSED_FIT, "and stored in the model")
         unknown = sorted(set(fit_params) - set(_PARENT_FIT_PARAMETERS))
         if unknown:  # whichever way it trains, the parent's message
             raise TypeError(f"{type(self).__name__}.fit() got an unexpected keyword argument {unknown[0]!r}")

@@ -40,7 +40,7 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
     ) from exc
 
 from ._base import FOCAL_PARAMS, FocalMetric, SklearnObjective, resolve_n_threads, start_scores
-from ._compat import LGBM_OTHER_PARAMS, set_xgb_booster
+from ._compat import LGBM_OTHER_PARAMS, copy_lgbm_fitted, set_xgb_booster
 from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier, _watching
 
@@ -262,15 +262,13 @@ class _DaskFocalMixin:
         self : object
             The fitted estimator.
         """
-        self.__dict__.pop("init_score_", None)
-        params = self._check_parameters()
+        return super().fit(X, y, sample_weight=sample_weight, **fit_params)
+
+    def _fit_targets(self, X, y, sample_weight):
         X = self._check_X(X)
         classes, y_enc, class_totals, class_counts, sample_weight = self._dask_targets(X, y, sample_weight)
-        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
         self._record_features(X)
-        self._fit_dask_booster(X, plan, dict(fit_params))
-        self._set_fitted(plan)
-        return self
+        return X, classes, y_enc, sample_weight, class_totals, class_counts
 
     def _booster_params(self) -> dict:
         """The booster estimator's parameters: all but the focal ones, the client and those the plan translated."""
@@ -387,10 +385,8 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
     _local_class = FocalLGBMClassifier
     _SCORES_START = True  # lightgbm.dask gets the start scores as a Dask init_score array
 
-    def _fit_dask_booster(self, X, plan, fit_params) -> None:
-        for name in ("init_score", "eval_init_score", "init_model"):
-            if fit_params.pop(name, None) is not None:
-                raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
+    def _fit_booster(self, X, plan, fit_params) -> None:
+        fit_params = dict(fit_params)
         params = self._booster_params()
         if not any(alias in params for alias in ("metric", "metrics", "metric_types")):
             params["metric"] = "None"  # LightGBM's default would read raw margins as probabilities
@@ -412,10 +408,9 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
                 X, plan.y, sample_weight=plan.sample_weight, init_score=self._start_scores(plan.y, plan.init_score),
                 eval_metric=metrics, **fit_params,
             )  # fmt: skip
-        # Take over the fitted state of the booster's local estimator, as lightgbm.dask does.
-        trained = model.to_local()
-        keep = set(trained.get_params()) | {"_other_params", "_class_weight"}
-        self.__dict__.update({k: v for k, v in trained.__dict__.items() if k not in keep})
+        # Take over the fitted state of the booster's model: its fitted attributes, not its parameters
+        # (the cluster's addresses and ports among them).
+        copy_lgbm_fitted(model, self)
         self._fold_init_score(plan.init_score)
 
 
@@ -433,10 +428,8 @@ class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
     def _wrapper_params(self) -> set:
         return super()._wrapper_params() | {"client"}
 
-    def _fit_dask_booster(self, X, plan, fit_params) -> None:
-        for name in ("base_margin", "base_margin_eval_set", "xgb_model"):
-            if fit_params.pop(name, None) is not None:
-                raise ValueError(f"{type(self).__name__}.fit does not take {name}: the start score is fitted.")
+    def _fit_booster(self, X, plan, fit_params) -> None:
+        fit_params = dict(fit_params)
         model = xgb_dask.DaskXGBClassifier(**self._booster_params())
         model.client = self.client
         attributes, stop_on, fit_params["verbose"] = self._training_attributes(plan, fit_params.get("verbose", True))
