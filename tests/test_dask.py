@@ -203,3 +203,20 @@ def test_objective_threads_follow_the_worker(client, case):
     metric = estimator._make_metric(BinaryFocalLoss(), n_threads=16)
     assert client.submit(metric._threads, pure=False).result() == 1
     assert metric._threads() == resolve_n_threads(None)
+
+
+def test_to_local_carries_no_cluster_settings_and_refits_locally(client, data):
+    # The Dask booster's own parameters (the workers' addresses and ports) stay on the cluster:
+    # the local copy holds the fitted model and the user's parameters, and refits in memory.
+    X, targets = data
+    y = targets["binary"]
+    model = FocalDaskLGBMClassifier(client=client, n_estimators=5, verbose=-1).fit(
+        da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
+    )
+    local = model.to_local()
+    cluster_settings = {"machines", "local_listen_port", "num_machines", "client"}
+    assert not cluster_settings & set(local.get_params())
+    assert not cluster_settings & set(local.__dict__.get("_other_params", {}))
+    assert local.booster_.num_trees() == 5
+    refitted = local.fit(X, y)
+    assert refitted.booster_.num_trees() == 5 and refitted.predict_proba(X).shape == (len(y), 2)
