@@ -16,6 +16,8 @@ from distributed import Client, LocalCluster  # noqa: E402
 
 from skfocal.dask import FocalDaskLGBMClassifier  # noqa: E402
 
+pytestmark = pytest.mark.slow  # documentation and examples: run on one CI leg (see .ci/run)
+
 DASK_PAGE = Path(__file__).resolve().parent.parent / "docs" / "user_guide" / "dask.rst"
 
 # LightGBM's network setup, printed by each worker before it reads any parameter (verbose=-1

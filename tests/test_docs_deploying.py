@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # documentation and examples: run on one CI leg (see .ci/run)
+
 for module in ("skl2onnx", "onnxmltools", "onnxruntime", "treelite", "shap", "joblib"):
     pytest.importorskip(module, reason=f"the deploying page uses {module} (the test extra installs it)")
 

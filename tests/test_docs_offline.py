@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # documentation and examples: run on one CI leg (see .ci/run)
+
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 BUILT = DOCS / "_build" / "html"
 REMOTE = re.compile(r"""<(?:script|link|img)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)

@@ -6,6 +6,8 @@ from pathlib import Path
 import matplotlib
 import pytest
 
+pytestmark = pytest.mark.slow  # documentation and examples: run on one CI leg (see .ci/run)
+
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # documentation and examples: run on one CI leg (see .ci/run)
+
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
 EXTRAS = set(metadata("skfocal").get_all("Provides-Extra"))  # from pyproject.toml, as installed
