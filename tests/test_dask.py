@@ -10,14 +10,9 @@ da = pytest.importorskip("dask.array")
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
 
-from skfocal import FocalLGBMClassifier, FocalXGBClassifier  # noqa: E402
 from skfocal.dask import FocalDaskLGBMClassifier, FocalDaskXGBClassifier  # noqa: E402
 
 N_ROWS, CHUNK = 8000, 2000  # four chunks, spread over the two workers
-CASES = {
-    "lightgbm": (FocalDaskLGBMClassifier, FocalLGBMClassifier, {"n_estimators": 40, "verbose": -1}),
-    "xgboost": (FocalDaskXGBClassifier, FocalXGBClassifier, {"n_estimators": 40, "max_depth": 3}),
-}
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +37,16 @@ def data():
     return X, {"binary": binary, "three-classes": three}
 
 
-@pytest.fixture(params=list(CASES), ids=list(CASES))
-def case(request):
-    return CASES[request.param]
+@pytest.fixture
+def dask_case(case):
+    """``(Dask estimator, local estimator, params)`` for the booster of the ``case``: 40 trees."""
+    params = {k: v for k, v in case.params.items() if k != "n_jobs"}  # the workers' threads
+    return case.dask_class(), case.focal, {**params, "n_estimators": 40}
 
 
 @pytest.mark.parametrize("target", ["binary", "three-classes"])
-def test_distributed_model_matches_the_local_one(client, data, case, target):
-    dask_class, local_class, params = case
+def test_distributed_model_matches_the_local_one(client, data, dask_case, target):
+    dask_class, local_class, params = dask_case
     X, targets = data
     y = targets[target]
     dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
@@ -89,8 +86,8 @@ def test_start_score_is_folded_into_the_native_model(client, data):
     np.testing.assert_allclose(margin, xmodel.to_local().decision_function(X), rtol=0, atol=1e-6)  # float32
 
 
-def test_pickle_round_trip_and_data_frames(client, data, case):
-    dask_class, _, params = case
+def test_pickle_round_trip_and_data_frames(client, data, dask_case):
+    dask_class, _, params = dask_case
     X, targets = data
     y = targets["binary"]
     frame = dd.from_array(X, chunksize=CHUNK, columns=[f"f{i}" for i in range(X.shape[1])])
@@ -104,8 +101,8 @@ def test_pickle_round_trip_and_data_frames(client, data, case):
     np.testing.assert_array_equal(model.predict_proba(frame).compute(), expected)
 
 
-def test_eval_set_logs_the_focal_loss(client, data, case):
-    dask_class, _, params = case
+def test_eval_set_logs_the_focal_loss(client, data, dask_case):
+    dask_class, _, params = dask_case
     X, targets = data
     y = targets["binary"]
     dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
@@ -125,7 +122,7 @@ def test_a_callable_lightgbm_metric_sees_probabilities_as_locally(client, data):
     X, targets = data
     y = targets["binary"]
     dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
-    params = CASES["lightgbm"][2]
+    params = {"n_estimators": 40, "verbose": -1}
     model = FocalDaskLGBMClassifier(client=client, **params).fit(
         dX, dy, eval_set=[(dX, dy)], eval_metric=_mean_prediction
     )
@@ -187,14 +184,14 @@ def test_eval_set_and_chunking_checks(client, data):
     np.testing.assert_array_equal(fitted.predict(by_columns).compute(), fitted.to_local().predict(X))
 
 
-def test_objective_threads_follow_the_worker(client, case):
+def test_objective_threads_follow_the_worker(client, dask_case):
     # The boosters' Dask training gives each worker's booster the worker's thread count; the
     # focal objective follows it there (threads_per_worker=1 here), and uses all CPUs elsewhere.
     from skfocal import BinaryFocalLoss
     from skfocal._base import resolve_n_threads
     from skfocal.dask import _WorkerObjective
 
-    estimator = case[0]()
+    estimator = dask_case[0]()
     objective = estimator._make_objective(BinaryFocalLoss(), 2, n_threads=2, offset=None)
     assert isinstance(objective, _WorkerObjective)
     assert client.submit(objective._threads, pure=False).result() == 1

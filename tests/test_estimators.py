@@ -7,7 +7,6 @@ import lightgbm as lgb
 import numpy as np
 import pandas as pd
 import pytest
-import xgboost as xgb
 from imblearn.over_sampling import SMOTE
 from imblearn.pipeline import make_pipeline as make_imb_pipeline
 from sklearn.base import clone
@@ -19,75 +18,7 @@ from sklearn.preprocessing import StandardScaler
 
 from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, focal_loss_score
 
-N_ESTIMATORS = 25
-
-
-class LGBMCase:
-    """How a LightGBM user reaches the pieces a test compares."""
-
-    focal = FocalLGBMClassifier
-    native = lgb.LGBMClassifier
-    params = {"n_estimators": N_ESTIMATORS, "verbose": -1, "n_jobs": 1}
-    metric_rtol = 1e-6  # LightGBM hands the metric its float32 copy of the eval weights
-
-    @staticmethod
-    def exported_margin(est, X, tmp_path):
-        path = tmp_path / "model.txt"
-        est.booster_.save_model(path)
-        return lgb.Booster(model_file=path).predict(X, raw_score=True)
-
-    @staticmethod
-    def logged(est, name="valid_0"):
-        return est.evals_result_[name]["focal_loss"]
-
-    @staticmethod
-    def eval_kwargs(X_val, y_val):
-        return {"eval_set": [(X_val, y_val)]}
-
-    @staticmethod
-    def early_stopping(est_params):
-        return est_params, {"callbacks": [lgb.early_stopping(5, verbose=False)]}
-
-    @staticmethod
-    def truncated(n):
-        return {"num_iteration": n}
-
-
-class XGBCase:
-    focal = FocalXGBClassifier
-    native = xgb.XGBClassifier
-    params = {"n_estimators": N_ESTIMATORS, "n_jobs": 1, "max_depth": 3}
-    metric_rtol = 1e-4  # XGBoost logs custom metrics rounded to 5-6 significant digits
-
-    @staticmethod
-    def exported_margin(est, X, tmp_path):
-        path = tmp_path / "model.json"
-        est.get_booster().save_model(path)
-        return xgb.Booster(model_file=path).predict(xgb.DMatrix(X), output_margin=True)
-
-    @staticmethod
-    def logged(est, name="validation_0"):
-        return est.evals_result()[name]["focal_loss"]
-
-    @staticmethod
-    def eval_kwargs(X_val, y_val):
-        return {"eval_set": [(X_val, y_val)]}
-
-    @staticmethod
-    def early_stopping(est_params):
-        return {**est_params, "early_stopping_rounds": 5}, {}
-
-    @staticmethod
-    def truncated(n):
-        return {"iteration_range": (0, n)}
-
-
-CASES = [LGBMCase, XGBCase]
-
-
-@pytest.fixture(params=CASES, ids=["lightgbm", "xgboost"])
-def case(request):
-    return request.param
+N_ESTIMATORS = 25  # the cases' n_estimators (tests/conftest.py)
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +101,7 @@ def test_logged_metric_is_the_focal_loss_of_predict_proba(case, data):
     X_tr, y_tr, X_val, y_val = X[:1000], y[:1000], X[1000:], y[1000:]
     w_val = np.random.default_rng(2).uniform(0.5, 2.0, len(y_val))
     kwargs = case.eval_kwargs(X_val, y_val)
-    kwargs["sample_weight_eval_set" if case is XGBCase else "eval_sample_weight"] = [w_val]
+    kwargs["sample_weight_eval_set" if case.booster == "xgboost" else "eval_sample_weight"] = [w_val]
     est = case.focal(focal_gamma=1.5, focal_alpha=0.3, **case.params).fit(X_tr, y_tr, **kwargs)
     logged = case.logged(est)
     assert len(logged) == N_ESTIMATORS
@@ -181,7 +112,7 @@ def test_logged_metric_is_the_focal_loss_of_predict_proba(case, data):
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch):
+def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch, lgbm_case):
     # The objective adds the start score to LightGBM's scores (no (n, K) init_score array for
     # LightGBM to copy; the gamma=0 tests show the trees grow from it); eval sets still get it,
     # also one holding the training data itself.
@@ -196,12 +127,12 @@ def test_lightgbm_trains_without_an_init_score_array(n_classes, monkeypatch):
         return parent_fit(self, *args, **kwargs)
 
     monkeypatch.setattr(lgb.LGBMClassifier, "fit", spy)
-    est = FocalLGBMClassifier(**LGBMCase.params).fit(X, y, eval_set=[(X, y)])
+    est = FocalLGBMClassifier(**lgbm_case.params).fit(X, y, eval_set=[(X, y)])
     assert passed == [None]
     assert np.abs(est.init_score_).max() > 0.3  # far from 0, so a start score missing from an eval set would show
-    logged = LGBMCase.logged(est)
+    logged = lgbm_case.logged(est)
     for n_trees in (1, N_ESTIMATORS):
-        proba = est.predict_proba(X, **LGBMCase.truncated(n_trees))
+        proba = est.predict_proba(X, **lgbm_case.truncated(n_trees))
         # rtol: LightGBM logs the float the metric returned, from float64 margins
         assert logged[n_trees - 1] == pytest.approx(focal_loss_score(y, proba), rel=1e-9)
 
@@ -222,7 +153,7 @@ def test_early_stopping_watches_the_focal_loss(case, data):
 def test_user_eval_metric_still_works(case, data):
     X, y = data
     metric = "auc"
-    if case is XGBCase:
+    if case.booster == "xgboost":
         est = case.focal(**case.params, eval_metric=metric).fit(X[:1000], y[:1000], eval_set=[(X[1000:], y[1000:])])
         results = est.evals_result()["validation_0"]
     else:
@@ -258,11 +189,11 @@ def test_focal_alpha_forms(case, data, focal_alpha, weights):
     np.testing.assert_allclose(est.loss_.class_weights_, weights, rtol=1e-12)
 
 
-def test_lightgbm_class_weight_is_a_class_weight_of_the_loss(data):
+def test_lightgbm_class_weight_is_a_class_weight_of_the_loss(data, lgbm_case):
     X, y = data
-    est = FocalLGBMClassifier(**LGBMCase.params, class_weight={1: 4.0}).fit(X, y)
+    est = FocalLGBMClassifier(**lgbm_case.params, class_weight={1: 4.0}).fit(X, y)
     np.testing.assert_allclose(est.loss_.class_weights_, [1.0, 4.0])
-    same = FocalLGBMClassifier(**LGBMCase.params, focal_alpha={0: 1.0, 1: 4.0}).fit(X, y)
+    same = FocalLGBMClassifier(**lgbm_case.params, focal_alpha={0: 1.0, 1: 4.0}).fit(X, y)
     np.testing.assert_allclose(est.decision_function(X), same.decision_function(X), rtol=0, atol=1e-12)
     assert est.class_weight == {1: 4.0}  # the parameter is left as the user set it
 
@@ -294,7 +225,7 @@ def test_pandas_and_categorical_input(case, data):
     X, y = data
     frame = pd.DataFrame(X, columns=[f"f{i}" for i in range(X.shape[1])])
     frame["colour"] = pd.Categorical(np.where(X[:, 0] > 0, "red", "blue"))
-    params = {"enable_categorical": True, "tree_method": "hist"} if case is XGBCase else {}
+    params = {"enable_categorical": True, "tree_method": "hist"} if case.booster == "xgboost" else {}
     est = _fit(case, frame, pd.Series(y), **params)
     assert list(est.feature_names_in_) == list(frame.columns)
     assert est.n_features_in_ == frame.shape[1]
@@ -464,12 +395,12 @@ def test_eval_set_with_unknown_labels(case, data, shift):
         case.focal(**case.params).fit(X, y, eval_set=[(X, shift(y))])
 
 
-def test_native_output_flags_are_refused_with_a_pointer(data):
+def test_native_output_flags_are_refused_with_a_pointer(data, lgbm_case, xgb_case):
     X, y = data
-    lgbm = FocalLGBMClassifier(**LGBMCase.params).fit(X, y)
+    lgbm = FocalLGBMClassifier(**lgbm_case.params).fit(X, y)
     with pytest.raises(TypeError, match="booster_"):
         lgbm.predict_proba(X, pred_contrib=True)
-    xgbm = FocalXGBClassifier(**XGBCase.params).fit(X, y)
+    xgbm = FocalXGBClassifier(**xgb_case.params).fit(X, y)
     with pytest.raises(TypeError, match="decision_function"):
         xgbm.predict(X, output_margin=True)
 
@@ -500,7 +431,7 @@ def test_lightgbm_without_usable_features_gives_the_constant_model():
 )
 def test_bad_eval_sample_weight(case, data, weights, match):
     X, y = data
-    name = "sample_weight_eval_set" if case is XGBCase else "eval_sample_weight"
+    name = "sample_weight_eval_set" if case.booster == "xgboost" else "eval_sample_weight"
     with pytest.raises(ValueError, match=match):
         case.focal(**case.params).fit(X[:1000], y[:1000], eval_set=[(X[1000:], y[1000:])], **{name: weights(500)})
 
@@ -528,7 +459,7 @@ def test_posterior_correction_recovers_the_class_probabilities(case, n_classes, 
     X, y, proba = _known_probabilities(n_classes)
     train, test = slice(0, 20_000), slice(20_000, None)
     params = {**case.params, "n_estimators": 200, "learning_rate": 0.05}
-    params.update({"num_leaves": 15} if case is LGBMCase else {"max_depth": 3})
+    params.update({"num_leaves": 15} if case.booster == "lightgbm" else {"max_depth": 3})
     raw = case.focal(focal_gamma=2.0, focal_alpha=focal_alpha, **params).fit(X[train], y[train])
     corrected = clone(raw).set_params(posterior_correction=True).fit(X[train], y[train])
     truth = log_loss(y[test], proba[test])
@@ -549,5 +480,5 @@ def test_posterior_correction_recovers_the_class_probabilities(case, n_classes, 
 def test_posterior_correction_never_reaches_the_booster(case, data):
     X, y = data
     est = _fit(case, X, y, posterior_correction=True)
-    text = est.booster_.model_to_string() if case is LGBMCase else est.get_booster().save_config()
+    text = est.booster_.model_to_string() if case.booster == "lightgbm" else est.get_booster().save_config()
     assert "posterior" not in text

@@ -14,15 +14,14 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from skfocal import FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, focal_loss_score
 from skfocal.metrics import make_focal_loss_scorer
 
-CASES = {
-    "lightgbm": (FocalLGBMClassifier, lgb.LGBMClassifier, {"n_estimators": 100, "verbose": -1, "n_jobs": 1}),
-    "xgboost": (FocalXGBClassifier, xgb.XGBClassifier, {"n_estimators": 100, "n_jobs": 1}),
-}
 
-
-@pytest.fixture(params=list(CASES), ids=list(CASES))
-def case(request):
-    return CASES[request.param]
+@pytest.fixture
+def booster(case):
+    """``(focal, native, params)`` for the booster of the ``case``: 100 trees, XGBoost at its default depth."""
+    params = {**case.params, "n_estimators": 100}
+    if case.booster == "xgboost":
+        del params["max_depth"]
+    return case.focal, case.native, params
 
 
 def _split(loader):
@@ -31,8 +30,8 @@ def _split(loader):
 
 
 @pytest.mark.parametrize("loader", [load_wine, load_digits], ids=["wine", "digits"])
-def test_gamma0_matches_the_boosters_softmax_model(case, loader):
-    focal, native, params = case
+def test_gamma0_matches_the_boosters_softmax_model(booster, loader):
+    focal, native, params = booster
     X_tr, X_te, y_tr, y_te = _split(loader)
     ours = log_loss(y_te, focal(focal_gamma=0.0, **params).fit(X_tr, y_tr).predict_proba(X_te))
     theirs = log_loss(y_te, native(**params).fit(X_tr, y_tr).predict_proba(X_te))
@@ -40,8 +39,8 @@ def test_gamma0_matches_the_boosters_softmax_model(case, loader):
 
 
 @pytest.mark.parametrize("loader", [load_wine, load_digits], ids=["wine", "digits"])
-def test_gamma2_stays_accurate(case, loader):
-    focal, native, params = case
+def test_gamma2_stays_accurate(booster, loader):
+    focal, native, params = booster
     X_tr, X_te, y_tr, y_te = _split(loader)
     ours = accuracy_score(y_te, focal(focal_gamma=2.0, **params).fit(X_tr, y_tr).predict(X_te))
     theirs = accuracy_score(y_te, native(**params).fit(X_tr, y_tr).predict(X_te))
@@ -54,8 +53,8 @@ def wine_strings():
     return X, np.array(["barolo", "grignolino", "barbera"])[y]
 
 
-def test_labels_shapes_and_link(case, wine_strings):
-    focal, _, params = case
+def test_labels_shapes_and_link(booster, wine_strings):
+    focal, _, params = booster
     X, y = wine_strings
     est = focal(**params).fit(X, y)
     assert list(est.classes_) == ["barbera", "barolo", "grignolino"]
@@ -68,16 +67,16 @@ def test_labels_shapes_and_link(case, wine_strings):
     assert est.init_score_.shape == (3,)
 
 
-def test_start_scores_are_the_losss_optimal_constants(case, wine_strings):
-    focal, _, params = case
+def test_start_scores_are_the_losss_optimal_constants(booster, wine_strings):
+    focal, _, params = booster
     X, y = wine_strings
     est = focal(focal_alpha=[1.0, 2.0, 0.5], **params).fit(X, y)
     expected = MulticlassFocalLoss(alpha=[1.0, 2.0, 0.5]).init_score(np.searchsorted(est.classes_, y))
     np.testing.assert_allclose(est.init_score_, expected, rtol=0, atol=1e-12)
 
 
-def test_exported_booster_predicts_on_its_own(case, wine_strings, tmp_path):
-    focal, _, params = case
+def test_exported_booster_predicts_on_its_own(booster, wine_strings, tmp_path):
+    focal, _, params = booster
     X, y = wine_strings
     est = focal(**params).fit(X, y)  # unequal classes (48, 59, 71 rows): unequal start scores
     if focal is FocalLGBMClassifier:
@@ -92,8 +91,8 @@ def test_exported_booster_predicts_on_its_own(case, wine_strings, tmp_path):
     assert np.ptp(est.init_score_) > 0.1
 
 
-def test_logged_metric_and_early_stopping(case):
-    focal, _, params = case
+def test_logged_metric_and_early_stopping(booster):
+    focal, _, params = booster
     X_tr, X_te, y_tr, y_te = _split(load_digits)
     params = {**params, "n_estimators": 300, "learning_rate": 0.3}
     if focal is FocalXGBClassifier:
@@ -115,15 +114,15 @@ def test_logged_metric_and_early_stopping(case):
     [([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), ({"barbera": 3.0, "barolo": 1.0, "grignolino": 2.0}, [3.0, 1.0, 2.0])],
     ids=["array", "dict"],
 )
-def test_alpha_forms(case, wine_strings, focal_alpha, expected):
-    focal, _, params = case
+def test_alpha_forms(booster, wine_strings, focal_alpha, expected):
+    focal, _, params = booster
     X, y = wine_strings
     est = focal(focal_alpha=focal_alpha, **params).fit(X, y)
     np.testing.assert_allclose(est.loss_.class_weights_, expected)
 
 
-def test_balanced_alpha_uses_weighted_class_totals(case, wine_strings):
-    focal, _, params = case
+def test_balanced_alpha_uses_weighted_class_totals(booster, wine_strings):
+    focal, _, params = booster
     X, y = wine_strings
     w = np.random.default_rng(0).uniform(0.5, 2.0, len(y))
     est = focal(focal_alpha="balanced", **params).fit(X, y, sample_weight=w)
@@ -140,15 +139,15 @@ def test_balanced_alpha_uses_weighted_class_totals(case, wine_strings):
         ({"barbera": 1.0, "barolo": 1.0, "grignolino": 1.0, "nebbiolo": 1.0}, ValueError, "not in the data"),
     ],
 )
-def test_bad_multiclass_alpha(case, wine_strings, focal_alpha, error, match):
-    focal, _, params = case
+def test_bad_multiclass_alpha(booster, wine_strings, focal_alpha, error, match):
+    focal, _, params = booster
     X, y = wine_strings
     with pytest.raises(error, match=match):
         focal(focal_alpha=focal_alpha, **params).fit(X, y)
 
 
-def test_pickle_and_grid_search_with_a_fixed_reference_scorer(case, wine_strings):
-    focal, _, params = case
+def test_pickle_and_grid_search_with_a_fixed_reference_scorer(booster, wine_strings):
+    focal, _, params = booster
     X, y = wine_strings
     est = focal(**params).fit(X, y)
     restored = pickle.loads(pickle.dumps(est))

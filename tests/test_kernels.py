@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 import skfocal
-from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, _fastpath, _kernels
+from skfocal import BinaryFocalLoss, FocalXGBClassifier, MulticlassFocalLoss, _fastpath, _kernels
 from skfocal._base import SklearnObjective, resolve_n_threads, weighted_mean_loss
 
 RTOL, ATOL = 3e-7, 1e-37
@@ -279,16 +279,11 @@ def _small_binary_data():
     return X, (X[:, 0] + rng.normal(size=300) > 1).astype(int)
 
 
-@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
 @pytest.mark.parametrize(("n_jobs", "objective_threads"), [(1, 1), (2, 1), (4, 2)])
-def test_training_runs_on_half_the_boosters_threads(estimator, n_jobs, objective_threads, threads_seen):
+def test_training_runs_on_half_the_boosters_threads(case, n_jobs, objective_threads, threads_seen):
     X, y = _small_binary_data()
-    estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y, eval_set=[(X, y)], **_quiet(estimator))
+    case.focal(**{**case.params, "n_estimators": 3, "n_jobs": n_jobs}).fit(X, y, eval_set=[(X, y)], **case.quiet_fit)
     assert threads_seen and set(threads_seen) == {objective_threads}
-
-
-def _quiet(estimator):
-    return {"verbose": False} if estimator is FocalXGBClassifier else {}
 
 
 def test_xgboost_nthread_alias_sets_the_threads(threads_seen):
