@@ -16,6 +16,10 @@ on the releases CI tests (the lowest that ``pyproject.toml`` declares and the ne
 - ``XGBModel._wrapper_params``: the parameters XGBoost keeps out of the booster (overridden in
   ``_xgb``), and ``XGBModel._Booster``, where the parent keeps its booster
   (:func:`set_xgb_booster`; XGBoost 2.1 to 3.4);
+- how ``xgboost.train`` trains a round, ``booster.update(dtrain, iteration, fobj)``, and two
+  functions of XGBoost's C API (:class:`LeanRounds`; XGBoost 2.1 to 3.4): without the C API
+  the rounds go through XGBoost's public Python API, and were ``update`` no longer called, fits
+  would take the parent's own rounds;
 - ``sklearn.utils._openmp_helpers._openmp_effective_n_threads``: the number of OpenMP threads
   the process may use (it honours ``OMP_NUM_THREADS``, which joblib's workers set); without
   it, the CPU count;
@@ -29,7 +33,11 @@ on the releases CI tests (the lowest that ``pyproject.toml`` declares and the ne
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import json
 
+import numpy as np
+import xgboost
 from lightgbm.basic import _ConfigAliases
 from lightgbm.compat import _LGBMCpuCount
 from sklearn.utils.validation import _check_sample_weight, _num_samples
@@ -41,6 +49,8 @@ except ImportError:  # pragma: no cover - a scikit-learn without the helper
 
 __all__ = [
     "LGBM_FIT_ATTRIBUTES",
+    "XGB_C_API",
+    "LeanRounds",
     "LGBM_OTHER_PARAMS",
     "check_sample_weight",
     "copy_lgbm_fitted",
@@ -142,3 +152,130 @@ def parent_sees(estimator, **attributes):
                 estimator.__dict__.pop(name, None)
             else:
                 estimator.__dict__[name] = value
+
+
+# --------------------------------------------------------------------------- XGBoost's rounds
+def _xgboost_c_api():
+    """XGBoost's library, for two functions of its documented C API (``c_api.h``); ``None`` where unusable.
+
+    Opened by the path XGBoost's own loader uses (``xgboost.libpath.find_lib_path``): the
+    library is loaded already, and opening it again gives the same one. The functions are
+    ``XGBoosterPredictFromDMatrix`` (xgboost >= 1.4) and ``XGBoosterTrainOneIter`` (>= 2.1).
+    """
+    try:
+        from xgboost.libpath import find_lib_path
+
+        lib = ctypes.CDLL(find_lib_path()[0])
+        lib.XGBoosterPredictFromDMatrix, lib.XGBoosterTrainOneIter, lib.XGBGetLastError  # noqa: B018
+    except (ImportError, OSError, AttributeError, IndexError):  # pragma: no cover - an XGBoost without them
+        return None
+    lib.XGBGetLastError.restype = ctypes.c_char_p
+    return lib
+
+
+#: XGBoost's C API for :class:`LeanRounds`, or ``None``: rounds then go through ``Booster.predict``
+#: and ``Booster.boost``, XGBoost's public Python API (tests run both).
+XGB_C_API = _xgboost_c_api()
+
+# What Booster.predict(output_margin=True, training=True) sends to the C API, built once.
+_TRAINING_MARGIN = json.dumps(
+    {"type": 1, "training": True, "iteration_begin": 0, "iteration_end": 0, "strict_shape": False}
+).encode()
+
+
+def _array_interface(array: np.ndarray) -> bytes:
+    """NumPy's ``__array_interface__`` as the C API reads it (JSON)."""
+    interface = {"data": [array.ctypes.data, False], "shape": list(array.shape), "typestr": array.dtype.str}
+    return json.dumps({**interface, "version": 3}).encode()
+
+
+class _Rounds:
+    """One boosting round as ``Booster.update(dtrain, i, fobj)`` does it, less its per-round Python.
+
+    The labels and weights are read once per training matrix (XGBoost's scikit-learn wrapper of
+    the objective reads them every round); with the C API the scores are a view of XGBoost's
+    prediction buffer, used before its next prediction, and the descriptions of the objective's
+    gradient buffers, which it reuses, are made once. A booster pickled during training (a
+    user's checkpoint callback) gets XGBoost's own ``update`` back (:class:`_ParentUpdate`).
+    """
+
+    def __init__(self, booster, objective):
+        self.booster, self.objective = booster, objective
+        self.dtrain = None
+        self._described = (None, None, ())
+
+    def __reduce__(self):
+        return _ParentUpdate, (self.booster,)
+
+    def _read(self, dtrain) -> None:
+        weights = dtrain.get_weight()
+        self.dtrain, self.labels = dtrain, dtrain.get_label()
+        self.kwargs = {"sample_weight": weights} if weights.size else {}
+        self._preds, self._shape = ctypes.POINTER(ctypes.c_float)(), ctypes.POINTER(ctypes.c_uint64)()
+        self._dims = ctypes.c_uint64()
+
+    @staticmethod
+    def _check(status: int) -> None:
+        if status != 0:
+            raise xgboost.core.XGBoostError(XGB_C_API.XGBGetLastError().decode())
+
+    def __call__(self, dtrain, iteration: int, fobj=None) -> None:  # fobj: the parent's wrapper of the objective
+        booster = self.booster
+        if dtrain is not self.dtrain:
+            self._read(dtrain)
+        if XGB_C_API is None:  # the Python API alone
+            scores = xgboost.Booster.predict(booster, dtrain, output_margin=True, training=True)
+            grad, hess = self.objective(self.labels, scores, **self.kwargs)
+            xgboost.Booster.boost(booster, dtrain, iteration, grad=grad, hess=hess)
+            return
+        self._check(XGB_C_API.XGBoosterPredictFromDMatrix(
+            booster.handle, dtrain.handle, _TRAINING_MARGIN,
+            ctypes.byref(self._shape), ctypes.byref(self._dims), ctypes.byref(self._preds),
+        ))  # fmt: skip
+        shape = tuple(int(self._shape[i]) for i in range(self._dims.value))
+        grad, hess = self.objective(self.labels, np.ctypeslib.as_array(self._preds, shape=shape), **self.kwargs)
+        if grad is not self._described[0] or hess is not self._described[1]:
+            self._described = (grad, hess, (_array_interface(grad), _array_interface(hess)))
+        self._check(XGB_C_API.XGBoosterTrainOneIter(booster.handle, dtrain.handle, iteration, *self._described[2]))
+
+
+class _ParentUpdate:
+    """XGBoost's own ``Booster.update`` of ``booster``: what a booster pickled during training gets back."""
+
+    def __init__(self, booster):
+        self.booster = booster
+
+    def __call__(self, dtrain, iteration: int, fobj=None) -> None:
+        xgboost.Booster.update(self.booster, dtrain, iteration, fobj)
+
+
+class LeanRounds(xgboost.callback.TrainingCallback):
+    """A callback for ``XGBClassifier.fit``: each round of the booster it trains calls ``objective`` itself.
+
+    ``xgboost.train`` trains a round with ``booster.update(dtrain, iteration, fobj)`` (XGBoost
+    2.1 to 3.4); from ``before_training`` to ``after_training`` (or :meth:`restore`, for a fit
+    that fails) the booster's ``update`` is a :class:`_Rounds` of its own, an attribute of the
+    instance: its class, and everything else of the parent's fit, stay XGBoost's. Were a later
+    ``xgboost.train`` to train otherwise, fits would take the parent's own rounds, slower and the
+    same. Fits with and without it give the same models, bit for bit (``tests/test_xgb_rounds.py``).
+    """
+
+    def __init__(self, objective):
+        self.objective = objective
+        self._booster = None
+
+    def before_training(self, model):
+        if isinstance(model, xgboost.Booster):
+            model.update = _Rounds(model, self.objective)
+            self._booster = model
+        return model
+
+    def after_training(self, model):
+        self.restore()
+        return model
+
+    def restore(self) -> None:
+        """Give the booster its own ``update`` back."""
+        if self._booster is not None:
+            self._booster.__dict__.pop("update", None)
+            self._booster = None

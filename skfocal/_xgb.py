@@ -46,7 +46,7 @@ from ._base import (
     parent_signature,
     with_signature,
 )
-from ._compat import parent_sees
+from ._compat import LeanRounds, parent_sees
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss
 
 __all__ = ["FocalXGBClassifier"]
@@ -280,13 +280,18 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             )
             if eval_weights is not None:
                 fit_params["sample_weight_eval_set"] = eval_weights
+        # The parent trains; LeanRounds (the first callback) makes its rounds call the objective
+        # directly, without the parent's per-round reads of the labels and copies of the scores.
+        lean = LeanRounds(plan.objective)
         try:
             attributes, stop_on, fit_params["verbose"] = self._training_attributes(
                 plan, fit_params.get("verbose", True)
             )
+            attributes["callbacks"] = [lean, *(attributes["callbacks"] or [])]
             with parent_sees(self, **attributes), _watching(self.callbacks, stop_on):
                 XGBClassifier.fit(self, X, plan.y, sample_weight=plan.sample_weight, eval_set=eval_set, **fit_params)
         finally:
+            lean.restore()
             plan.objective.release()
 
     def _raw_margin(self, X, **predict_params) -> np.ndarray:
