@@ -6,14 +6,14 @@ path are timed by wrapping them for the duration of the fit:
 
 - ``objective``: skfocal's gradient and Hessian (``SklearnObjective.__call__``);
 - ``score copy``: the booster handing its current raw scores to Python (LightGBM's
-  ``Booster.__inner_predict``; XGBoost's ``Booster.predict(training=True)``, or, where skfocal
-  trains XGBoost through its own reproduction of the parent's loop, its ``_Round.scores``);
+  ``Booster.__inner_predict``; for XGBoost ``Booster.predict(training=True)`` in its own rounds,
+  XGBoost's C API in skfocal's (``_compat.LeanRounds``), which is not timed apart);
 - ``label copy``: XGBoost's scikit-learn wrapper reads ``DMatrix.get_label()`` every round
-  (skfocal's own loop reads it once);
+  (skfocal's rounds read it once);
 - ``booster``: the rest of the round (tree growing, and taking the gradients back in);
 - ``objective alone``: the same objective call outside a fit, on scores of the same shape and
   dtype (median of 20 calls), for comparison with its cost inside the round; also on one
-  thread (``objective alone, 1 thread``). Both run on the booster's OpenMP runtime, as in a fit.
+  thread (``objective alone, 1 thread``).
 
 Reported are medians over the rounds (the first round, which builds caches, is skipped).
 With ``focal_gamma=0`` the focal model is the booster's own logistic model (same trees), so
@@ -45,8 +45,7 @@ from bench_speed import make_data  # noqa: E402
 
 from skfocal import (  # noqa: E402
     FocalLGBMClassifier,
-    FocalXGBClassifier,
-    _compat,  # noqa: E402
+    FocalXGBClassifier,  # noqa: E402
 )
 from skfocal._base import SklearnObjective  # noqa: E402
 
@@ -124,7 +123,6 @@ def fit_timed(booster: str, objective: str, X, y, rounds: int, n_jobs: int, gamm
             model.fit(X, y, callbacks=[lambda env: timers.end_round()])
         else:
             stack.enter_context(timers.wrap(xgboost.Booster, "predict", "score copy"))
-            stack.enter_context(timers.wrap(_compat._Round, "scores", "score copy"))
             stack.enter_context(timers.wrap(xgboost.DMatrix, "get_label", "label copy"))
             params.update(max_depth=6, callbacks=[_XGBRoundCallback(timers)])
             if objective == "builtin":

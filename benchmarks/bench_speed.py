@@ -770,7 +770,7 @@ def workload_costs(args) -> list[str]:
     predict_us = median_call_us(lambda: booster.predict(dtrain, output_margin=True, training=True))
     label_us = median_call_us(lambda: (dtrain.get_label(), dtrain.get_weight()))
     builtin_ms, given_ms = xgb_round_ms(X, labels, args.rounds)
-    reload_ms, last_round_ms, after_ms = lgbm_reload_ms(X, labels, args.rounds)
+    reload_ms = lgbm_reload_ms(X, labels, args.rounds)
     metric_rows = []
     for rows, classes in ((args.eval_rows, 2), (args.multiclass_rows, 3)):
         metric_loss = BinaryFocalLoss(alpha=0.25, gamma=GAMMA) if classes == 2 else MulticlassFocalLoss(gamma=GAMMA)
@@ -797,36 +797,17 @@ def workload_costs(args) -> list[str]:
         f"(TrainOneIter) | {builtin_ms:.1f} ms / {given_ms:.1f} ms ({given_ms / builtin_ms:.2f}x) |",
         f"| LightGBM's reload of the fitted model, {args.rounds} trees: model_to_string + model_from_string "
         f"| {reload_ms:.1f} ms |",
-        f"| FocalLGBMClassifier fit, one thread: the objective recorded in the last round / after training, "
-        f"7 alternated pairs | {last_round_ms:.0f} ms / {after_ms:.0f} ms ({last_round_ms / after_ms:.2f}x) |",
         *metric_rows,
     ]
 
 
-def lgbm_reload_ms(X, y, rounds: int, pairs: int = 7) -> tuple:
-    """LightGBM's reload of a fitted model (``model_to_string`` and ``model_from_string``, median
-    of 20), and ``FocalLGBMClassifier`` fits (:func:`build`'s, one thread) that record the objective
-    in the last round against fits made to record it after training instead (``_LastRound`` not
-    acting): the medians of ``pairs`` alternated pairs, in ms."""
-    from skfocal import _lgbm
+def lgbm_reload_ms(X, y, rounds: int) -> float:
+    """LightGBM's reload of a fitted model (``model_to_string`` and ``model_from_string``, median of 20), in ms.
 
-    def fit():
-        return build("lgbm", "skfocal", 1, rounds).fit(X, y)
-
-    booster = fit().booster_
-    reload_ms = median_call_us(lambda: booster.model_from_string(booster.model_to_string()), calls=20) / 1000
-    acts = _lgbm._LastRound.__dict__["_acts"]  # the staticmethod itself
-
-    def after_training():
-        _lgbm._LastRound._acts = staticmethod(lambda params: False)
-        try:
-            fit()
-        finally:
-            _lgbm._LastRound._acts = acts
-
-    fit(), after_training()  # warm
-    last_round, after = alternated_medians([fit, after_training], pairs)
-    return reload_ms, last_round * 1000, after * 1000
+    A ``FocalLGBMClassifier`` fit does it once, after training, to record LightGBM's own objective.
+    """
+    booster = build("lgbm", "skfocal", 1, rounds).fit(X, y).booster_
+    return median_call_us(lambda: booster.model_from_string(booster.model_to_string()), calls=20) / 1000
 
 
 def _kernels_min_values() -> str:

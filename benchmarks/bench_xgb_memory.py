@@ -59,13 +59,13 @@ if "frozen" in {change!r}:
 
     skfocal._base.SklearnObjective.__call__ = frozen
 if "bytes" in {change!r}:
-    start = skfocal._compat._Round.__init__
+    read = skfocal._compat._Rounds._read
 
     def byte_labels(self, *args, **kwargs):
-        start(self, *args, **kwargs)
+        read(self, *args, **kwargs)
         self.labels = self.labels.astype(np.uint8)
 
-    skfocal._compat._Round.__init__ = byte_labels
+    skfocal._compat._Rounds._read = byte_labels
 b.build("xgb", {objective!r}, {n_jobs}, 1).fit(X[:20000], y[:20000])  # the large-input path
 """
 
