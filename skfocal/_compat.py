@@ -56,6 +56,7 @@ __all__ = [
     "copy_lgbm_fitted",
     "lightgbm_aliases",
     "lightgbm_default_threads",
+    "lgbm_other_params",
     "num_samples",
     "onnx_converters",
     "openmp_threads",
@@ -72,6 +73,11 @@ LGBM_OTHER_PARAMS = "_other_params"
 
 num_samples = _num_samples
 check_sample_weight = _check_sample_weight
+
+
+def lgbm_other_params(estimator) -> dict:
+    """The LightGBM parameters ``estimator`` was given as keywords beyond its signature."""
+    return getattr(estimator, LGBM_OTHER_PARAMS, None) or {}
 
 
 def use_lgbm_objective(estimator, objective) -> None:

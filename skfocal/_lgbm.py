@@ -32,11 +32,13 @@ habit (``booster_``, ``evals_result_``, ``best_iteration_``, ``feature_importanc
 from __future__ import annotations
 
 import inspect
+import re
 
 import numpy as np
 from lightgbm import Dataset, LGBMClassifier
 from lightgbm.basic import LightGBMError
 from scipy.special import logit
+from sklearn.base import BaseEstimator
 
 from ._base import (
     ESTIMATOR_DOC,
@@ -56,6 +58,7 @@ from ._base import (
 )
 from ._compat import (
     LGBM_FIT_ATTRIBUTES,
+    lgbm_other_params,
     lightgbm_aliases,
     lightgbm_default_threads,
     num_samples,
@@ -89,6 +92,8 @@ _PROBABILITY_METRICS = {
     "multi_error",
 }
 _NO_FEATURES_ERROR = "num_features()) > (0)"
+#: A tree's index and number of leaves in LightGBM's model string.
+_TREE_LEAVES = re.compile(r"^Tree=(\d+)\nnum_leaves=(\d+)$", re.MULTILINE)
 _HAS_EVAL_XY = "eval_X" in inspect.signature(LGBMClassifier.fit).parameters
 #: Rows of the first look for a column that varies (a strided sample; all rows only if no
 #: column varies in it).
@@ -270,6 +275,28 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     fit = with_signature(
         FocalClassifierMixin.fit, parent_signature(FocalClassifierMixin.fit, LGBMClassifier.fit, drop=_REFUSED_FIT)
     )
+
+    def get_params(self, deep: bool = True) -> dict:
+        """Get the parameters of this estimator: the focal ones and every one of ``LGBMClassifier``.
+
+        The estimator's signature names each parameter of the parent, so scikit-learn's own
+        ``get_params`` finds them all (LightGBM's walks the parent classes again, about 0.1 ms
+        a call, and a fit asks several times); LightGBM parameters given as keywords are added,
+        as the parent adds them.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            As in scikit-learn: also the parameters of contained estimators.
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = BaseEstimator.get_params(self, deep=deep)
+        params.update(lgbm_other_params(self))
+        return params
 
     # ------------------------------------------------------------ adapter hooks
     @staticmethod

@@ -39,7 +39,15 @@ except ImportError as exc:  # pragma: no cover - depends on the environment
         "or from a checkout of the repository with `pip install '.[dask]'`."
     ) from exc
 
-from ._base import FOCAL_PARAMS, FocalMetric, SklearnObjective, resolve_n_threads, start_scores
+from ._base import (
+    FOCAL_PARAMS,
+    FocalMetric,
+    SklearnObjective,
+    parent_signature,
+    resolve_n_threads,
+    start_scores,
+    with_signature,
+)
 from ._compat import LGBM_OTHER_PARAMS, copy_lgbm_fitted, set_xgb_booster
 from ._lgbm import _HAS_EVAL_XY, FocalLGBMClassifier, _pop_eval_pairs
 from ._xgb import FocalXGBClassifier, _watching
@@ -383,6 +391,9 @@ class FocalDaskLGBMClassifier(_DaskFocalMixin, FocalLGBMClassifier):
     )
 
     _local_class = FocalLGBMClassifier
+    __init__ = with_signature(
+        _DaskFocalMixin.__init__, parent_signature(_DaskFocalMixin.__init__, FocalLGBMClassifier.__init__)
+    )
     _SCORES_START = True  # lightgbm.dask gets the start scores as a Dask init_score array
 
     def _fit_booster(self, X, plan, fit_params) -> None:
@@ -424,6 +435,9 @@ class FocalDaskXGBClassifier(_DaskFocalMixin, FocalXGBClassifier):
     )
 
     _local_class = FocalXGBClassifier
+    __init__ = with_signature(
+        _DaskFocalMixin.__init__, parent_signature(_DaskFocalMixin.__init__, FocalXGBClassifier.__init__)
+    )
 
     def _wrapper_params(self) -> set:
         return super()._wrapper_params() | {"client"}
