@@ -51,7 +51,6 @@ from ._loss import BinaryFocalLoss, MulticlassFocalLoss
 
 __all__ = ["FocalXGBClassifier"]
 
-_VECTOR_BASE_SCORE = tuple(int(part) for part in xgboost.__version__.split(".")[:2]) >= (3, 1)
 _REFUSED_FIT = ("base_margin", "base_margin_eval_set", "xgb_model")
 _PARENT_FIT_PARAMETERS = tuple(inspect.signature(XGBClassifier.fit).parameters)[1:]
 #: The booster attribute under which save_model stores what skfocal needs to predict.
@@ -113,8 +112,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             "        loss is the focal loss). String metrics are computed by XGBoost on the sigmoid\n"
             "        (softmax) of the margin and logged before the focal loss; early stopping watches\n"
             "        the last of them, as in ``XGBClassifier``. A callable ``eval_metric`` gets those\n"
-            "        probabilities too, and replaces the focal loss. More than two classes need\n"
-            "        xgboost >= 3.1 (a start score per class)."
+            "        probabilities too, and replaces the focal loss."
         ),
         init_note=(
             "It is part of the booster (as ``base_score``): ``get_booster().predict(...,\n"
@@ -208,12 +206,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
         if np.ndim(init_score) == 0:
             return float(1.0 / (1.0 + np.exp(-init_score)))
-        if not _VECTOR_BASE_SCORE:
-            raise ValueError(
-                f"Multiclass {type(self).__name__} needs xgboost >= 3.1 (one start score per class is "
-                f"stored as a vector base_score); this is xgboost {xgboost.__version__}."
-            )
-        return np.asarray(init_score).tolist()
+        return np.asarray(init_score).tolist()  # one per class: a vector base_score (XGBoost >= 3.1)
 
     @staticmethod
     def _translated_params() -> list:

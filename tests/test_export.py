@@ -334,6 +334,8 @@ def test_treelite_reads_probabilities(data, name):
 @pytest.mark.parametrize("name", list(FITTERS))
 def test_shap_values_add_up_to_the_margin(data, name):
     shap = pytest.importorskip("shap", reason="shap is not installed (pip install shap)")
+    if name.endswith("xgboost") and tuple(int(p) for p in shap.__version__.split(".")[:2]) < (0, 50):
+        pytest.skip("shap < 0.50 cannot read xgboost >= 3.1's vector base_score (shap 0.50 needs Python 3.11)")
     X, y, n_classes = data
     est = FITTERS[name](X, y, posterior_correction=True)
     explainer = shap.TreeExplainer(est)

@@ -182,6 +182,8 @@ def _closed_form_session(n_outputs, class_weights, gamma, target_opset):
             container.initializers,
         ),  # fmt: skip
         opset_imports=[helper.make_opsetid("", target_opset)],
+        # the oldest IR version for the opset, not the installed onnx's newest, which an older onnxruntime refuses
+        ir_version=helper.find_min_ir_version_for([helper.make_opsetid("", target_opset)]),
     )
     onnx.checker.check_model(model)
     return margins, _session(model)
