@@ -132,3 +132,18 @@ def test_readme_benchmark_tables_are_those_of_the_docs():
     assert len(readme_rows) == 10
     metrics_only = {model: cells[:4] for model, cells in readme_rows.items()}  # fit times vary run to run
     assert metrics_only == {model: cells[:4] for model, cells in csv_rows.items()}
+
+
+def test_readme_states_the_lower_bounds_pyproject_declares():
+    # The install section's supported releases are the bounds CI's lowest leg installs and checks.
+    pyproject = (ROOT / "pyproject.toml").read_text()
+    block = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.M | re.S).group(1)
+    declared = dict(re.findall(r'"([A-Za-z0-9_.-]+)>=([0-9][^",]*)"', block))
+    stated = re.search(r"Supported releases, (.*?)\(`pyproject.toml`", README.read_text(), re.S).group(1)
+    stated = " ".join(stated.split())
+    python = re.search(r'requires-python = ">=([0-9.]+)"', pyproject).group(1)
+    assert f"Python {python} and newer" in stated
+    names = {"numpy": "numpy", "scipy": "scipy", "scikit-learn": "scikit-learn", "lightgbm": "LightGBM",
+             "xgboost": "XGBoost", "numba": "numba", "imbalanced-learn": "imbalanced-learn"}  # fmt: skip
+    for name, shown in names.items():
+        assert f"{shown} {declared[name]}" in stated, (name, declared[name])
