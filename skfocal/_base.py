@@ -45,6 +45,7 @@ from sklearn.utils.validation import (
     validate_data,
 )
 
+from . import _compat
 from ._compat import check_sample_weight, openmp_threads
 from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
 
@@ -235,20 +236,21 @@ class FocalMetric:
 
     XGBoost's scikit-learn wrapper calls it as it is (it logs it under ``__name__``); the
     LightGBM adapter wraps it in LightGBM's convention. Large eval sets are computed on the
-    :func:`objective_threads` of the booster's ``n_threads``.
+    booster's ``n_threads`` threads (:func:`kernel_threads`).
     """
 
     __name__ = "focal_loss"
 
-    def __init__(self, loss, n_threads: int = 1):
+    def __init__(self, loss, n_threads: int = 1, booster: str | None = None):
         self.loss = loss
         self.n_threads = n_threads
+        self.booster = booster
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.loss!r})"
 
     def __call__(self, y_true, raw_score, sample_weight=None) -> float:
-        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self._threads())
+        return weighted_mean_loss(self.loss, y_true, raw_score, sample_weight, self._threads(), self.booster)
 
     def _threads(self) -> int:
         return self.n_threads
@@ -633,11 +635,16 @@ class FocalClassifierMixin:
     #: ``base_score``); if not, the objective adds it (``SklearnObjective.offset``).
     _SCORES_START = False
 
+    #: The booster whose OpenMP threads the objective and the metric run on (``_compat.openmp_team``).
+    _OPENMP_BOOSTER = None
+
     def _make_metric(self, loss, n_threads: int) -> FocalMetric:
-        return FocalMetric(loss, n_threads)
+        return FocalMetric(loss, n_threads, self._OPENMP_BOOSTER)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
-        return SklearnObjective(loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset)
+        return SklearnObjective(
+            loss, self._hessian_scale(n_classes), n_threads=n_threads, offset=offset, booster=self._OPENMP_BOOSTER
+        )
 
     def _n_threads(self) -> int:
         """Threads for the objective: ``n_jobs`` (or an alias) as the booster reads it.
@@ -760,20 +767,23 @@ class SklearnObjective:
     the gradient is taken: a booster that starts from zero then trains as if it had been given
     the start score row by row, without an ``(n, K)`` array of it.
 
-    Every round runs the loss's compiled training path (numpy for small inputs) on
-    :func:`objective_threads` of the booster's ``n_threads``. It writes float32 (what both
-    boosters train on) into two buffers kept from round to round; the booster consumes them
-    before it asks for the next round. They are never pickled or
+    Every round runs the loss's compiled training path on the booster's own ``n_threads``
+    OpenMP threads, through the OpenMP runtime of ``booster`` (``"lightgbm"``, ``"xgboost"``:
+    :func:`skfocal._compat.openmp_team`); where that runtime cannot be used, on half as many
+    threads of the kernels' own (:func:`objective_threads`). It writes
+    float32 (what both boosters train on) into two buffers kept from round to round; the
+    booster consumes them before it asks for the next round. They are never pickled or
     deep-copied. XGBoost trains with this object, and :meth:`release` drops the buffers after
     training; ``lightgbm.train`` trains with a deep copy of its parameters, objective
     included, and drops that copy, buffers and all, when training ends.
     """
 
-    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None):
+    def __init__(self, loss, hessian_scale: float = 1.0, n_threads: int | None = None, offset=None, booster=None):
         self.loss = loss
         self.hessian_scale = hessian_scale
         self.n_threads = n_threads
         self.offset = offset
+        self.booster = booster
         self._out = None
 
     def __repr__(self) -> str:
@@ -797,13 +807,27 @@ class SklearnObjective:
     def __call__(self, y_true, y_pred, sample_weight=None):
         # Labels and weights were checked in fit; this runs every boosting round.
         y_pred = np.asarray(y_pred)
+        threads, team = kernel_threads(self._threads(), self.booster)
         return self.loss._training_gradient_hessian(
             y_true, y_pred, sample_weight, hessian_scale=self.hessian_scale,
-            out=self._buffers(y_pred), n_threads=objective_threads(self._threads()), offset=self.offset,
+            out=self._buffers(y_pred), n_threads=threads, offset=self.offset, team=team,
         )  # fmt: skip
 
     def _threads(self) -> int:
         return resolve_n_threads(self.n_threads)
+
+
+def kernel_threads(booster_threads: int, booster: str | None):
+    """``(threads, team)`` for a kernel called in a boosting round of ``booster``.
+
+    With the booster's OpenMP runtime (``team``, :func:`skfocal._compat.openmp_team`), all the
+    booster's threads (:func:`skfocal._compat.team_threads`: XGBoost caps ``nthread`` at the
+    processors), the same team: they are the booster's own, awake right after its last parallel region.
+    Without it, :func:`objective_threads` threads of the kernels' own, and ``team`` is ``None``.
+    """
+    team = _compat.openmp_team(booster)  # looked up on the module: tests and benchmarks replace it
+    threads = _compat.team_threads(booster, booster_threads)  # what the booster really runs on
+    return (threads, team) if team is not None else (objective_threads(threads), None)
 
 
 def objective_threads(booster_threads: int) -> int:
@@ -837,12 +861,12 @@ def start_scores(init_score, n_rows: int) -> np.ndarray:
     return np.tile(np.asarray(init_score, dtype=float), (n_rows, 1))
 
 
-def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1) -> float:
+def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1, booster=None) -> float:
     """The eval metric of both adapters: the (weighted) mean focal loss of raw scores.
 
     Computed every round for every eval set, so by the compiled kernels for large ones
-    (:func:`skfocal._fastpath.mean_loss`), on :func:`objective_threads` of the booster's
-    ``n_threads``; the labels were encoded and checked in ``fit``. A
+    (:func:`skfocal._fastpath.mean_loss`), on the threads :func:`kernel_threads` gives for the
+    booster's ``n_threads``; the labels were encoded and checked in ``fit``. A
     result that is not finite is recomputed by the checked numpy reference, which names the
     bad input (non-finite scores, a zero sum of weights).
     """
@@ -853,7 +877,8 @@ def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1)
     z = np.asarray(raw_score)
     if z.dtype not in (np.float32, np.float64):
         z = z.astype(np.float64)
-    value = mean_loss(loss, np.asarray(y_true), z, sample_weight, n_threads=objective_threads(n_threads))
+    threads, team = kernel_threads(n_threads, booster)
+    value = mean_loss(loss, np.asarray(y_true), z, sample_weight, n_threads=threads, team=team)
     if np.isfinite(value):
         return value
     return float(np.average(loss.loss(y_true, raw_score), weights=sample_weight))

@@ -20,6 +20,12 @@ on the releases CI tests (the lowest that ``pyproject.toml`` declares and the ne
   functions of XGBoost's C API (:class:`LeanRounds`; XGBoost 2.1 to 3.4): without the C API
   the rounds go through XGBoost's public Python API, and were ``update`` no longer called, fits
   would take the parent's own rounds;
+- ``lightgbm.basic._LIB``, ``xgboost.core._LIB``: the boosters' loaded libraries, through which
+  :func:`openmp_team` finds the OpenMP runtime each booster runs on (``GOMP_parallel``, in
+  LightGBM's system ``libgomp`` and the copy in XGBoost's wheel), and XGBoost's thread cap
+  (:func:`team_threads`: its ``omp_get_*`` limits and the cgroup's CPU quota, as XGBoost 3.2 to
+  3.4 read them). Without the runtime the kernels run on threads of their own, as the tests
+  check on every CI leg (the ``no_team`` fixture);
 - ``sklearn.utils._openmp_helpers._openmp_effective_n_threads``: the number of OpenMP threads
   the process may use (it honours ``OMP_NUM_THREADS``, which joblib's workers set); without
   it, the CPU count;
@@ -34,6 +40,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import functools
 import json
 
 import numpy as np
@@ -59,9 +66,11 @@ __all__ = [
     "lgbm_other_params",
     "num_samples",
     "onnx_converters",
+    "openmp_team",
     "openmp_threads",
     "parent_sees",
     "set_xgb_booster",
+    "team_threads",
     "use_lgbm_objective",
 ]
 
@@ -123,6 +132,79 @@ def lightgbm_aliases(name: str) -> tuple[str, ...]:
     """LightGBM's parameter ``name`` and all its aliases, the canonical name first."""
     aliases = _ConfigAliases.get(name) or {name}
     return (name, *sorted(aliases - {name}))
+
+
+@functools.cache
+def openmp_team(booster: str | None):
+    """``GOMP_parallel`` of the OpenMP runtime the booster (``"lightgbm"``, ``"xgboost"``) runs on, or ``None``.
+
+    Looked up in the booster's own library, which finds it among the libraries that library
+    was linked to: LightGBM's is the system's ``libgomp``, XGBoost's the copy its wheel brings
+    (or LLVM's ``libomp``, which has the same entry point). Code run through it runs on the
+    booster's own thread team. ``None`` where the runtime has no such entry point (Microsoft's
+    OpenMP on Windows, a build without OpenMP); the kernels then use threads of their own.
+    The ctypes function releases the GIL while it runs.
+    """
+    try:
+        if booster == "lightgbm":
+            from lightgbm.basic import _LIB
+        elif booster == "xgboost":
+            from xgboost.core import _LIB
+        else:
+            return None
+        parallel = _LIB["GOMP_parallel"]  # a new function object: nothing of the booster's is changed
+    except (ImportError, AttributeError, OSError):
+        return None
+    parallel.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_uint, ctypes.c_uint]
+    parallel.restype = None
+    return parallel
+
+
+def team_threads(booster: str | None, n_threads: int) -> int:
+    """The threads the booster's parallel regions run on when it is given ``n_threads`` (> 0).
+
+    LightGBM runs on ``num_threads`` as given. XGBoost caps ``nthread`` (its ``Context::Threads``)
+    at the processors, OpenMP's maximum and thread limit (of its own runtime) and the cgroup's
+    CPU quota; the kernels must ask its runtime for the same team, or the runtime ends or starts
+    threads between the booster's regions and theirs.
+    """
+    n_threads = max(1, int(n_threads))
+    if booster != "xgboost" or openmp_team(booster) is None:
+        return n_threads
+    return max(1, min(n_threads, _xgboost_max_threads()))
+
+
+def _xgboost_max_threads() -> int:
+    # Read every time: omp_get_max_threads follows omp_set_num_threads (threadpoolctl's limits).
+    limits = [get() for get in _xgboost_openmp_queries()]
+    quota = _cgroup_cpus()
+    return min(limits + ([quota] if quota > 0 else []))
+
+
+@functools.cache
+def _xgboost_openmp_queries() -> tuple:
+    from xgboost.core import _LIB
+
+    return tuple(_LIB[name] for name in ("omp_get_num_procs", "omp_get_max_threads", "omp_get_thread_limit"))
+
+
+@functools.cache
+def _cgroup_cpus() -> int:
+    """The CPU quota of this process's cgroup, as XGBoost reads it (``GetCfsCPUCount``); -1 if none."""
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:  # cgroup v2: "quota period" or "max period"
+            quota, period = f.read().split()[:2]
+    except (OSError, ValueError):
+        try:
+            with open("/sys/fs/cgroup/cpu/cpu.cfs_quota_us") as f, open("/sys/fs/cgroup/cpu/cpu.cfs_period_us") as g:
+                quota, period = f.read().strip(), g.read().strip()
+        except OSError:
+            return -1
+    try:
+        quota, period = int(quota), int(period)
+    except ValueError:  # "max": no quota
+        return -1
+    return max(quota // period, 1) if quota > 0 and period > 0 else -1
 
 
 def openmp_threads() -> int:

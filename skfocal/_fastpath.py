@@ -36,8 +36,11 @@ def _reference_inputs(loss, y, z, offset):
     return y, z
 
 
-def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None) -> None:
-    """Write the gradient and safeguarded Hessian (times ``w`` and ``hessian_scale``) into ``out``."""
+def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None, team=None) -> None:
+    """Write the gradient and safeguarded Hessian (times ``w`` and ``hessian_scale``) into ``out``.
+
+    ``team``: the booster's OpenMP runtime (:func:`skfocal._compat.openmp_team`) for the kernels to run on, or ``None``.
+    """
     if is_small(z):
         y, z = _reference_inputs(loss, y, z, offset)
         grad, hess = loss._grad_hess_unchecked(y, z)
@@ -54,14 +57,16 @@ def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None
     from . import _kernels  # numba is imported here, for the first large input only
 
     kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
-    kernel(y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset)
+    kernel(
+        y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset, team=team
+    )
 
 
-def mean_loss(loss, y, z, w=None, offset=None, n_threads=1) -> float:
+def mean_loss(loss, y, z, w=None, offset=None, n_threads=1, team=None) -> float:
     """The (``w``-weighted) mean focal loss of the scores ``z`` (plus ``offset``), without input checks.
 
     ``y``: encoded labels (any numeric dtype); ``z``: float scores, 1-D or ``(n, K)``, any
-    layout; ``w``: row weights, ``None`` or empty for none.
+    layout; ``w``: row weights, ``None`` or empty for none; ``team`` as for :func:`gradient_hessian`.
     """
     w = _EMPTY_WEIGHTS if w is None else np.asarray(w)
     if is_small(z):
@@ -77,4 +82,4 @@ def mean_loss(loss, y, z, w=None, offset=None, n_threads=1) -> float:
     if w.dtype not in (np.float32, np.float64):
         w = w.astype(np.float64)
     kernel = _kernels.binary_mean_loss if z.ndim == 1 else _kernels.multiclass_mean_loss
-    return kernel(y, z, w, loss._gamma, loss.class_weights_, offset=offset, n_threads=n_threads)
+    return kernel(y, z, w, loss._gamma, loss.class_weights_, offset=offset, n_threads=n_threads, team=team)

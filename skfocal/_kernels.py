@@ -16,13 +16,16 @@ on a million rows is itself only tens of milliseconds. Where the time goes, and 
 - **Output in the booster's dtype.** Both boosters train on float32 gradients, so the kernels
   write float32 into buffers the caller allocates once per fit (of the layout of the scores:
   LightGBM's multiclass scores are column-major).
-- **Threads of their own.** ``n_threads`` plain Python threads, started per call, each take
-  the next free block; nothing is shared but read-only inputs and disjoint output rows, and
-  there is no pool to survive a ``fork``. In a fit the estimators ask for half the booster's
-  threads (:func:`skfocal._base.objective_threads`): right after one of its OpenMP regions the
-  booster's threads keep spinning on their cores for a while (libgomp's default), so a second
-  thread of the objective's gains little on a small machine. The threads give the same bits
-  as one thread.
+- **On the booster's own threads.** In a fit the booster calls the objective right after one
+  of its OpenMP parallel regions, whose threads keep spinning on their cores for a while
+  (libgomp's default). Given the booster's OpenMP runtime (``team``, from
+  :func:`skfocal._compat.openmp_team`), the kernels run there: each of the team's threads runs
+  a compiled C callback that takes the next free block (an atomic counter) until none is left.
+  No thread is started, and the cores are those the booster was already using. Where there is
+  no such runtime, or for inputs other than the boosters' own arrays (:func:`_team_takes`),
+  ``n_threads`` plain Python threads started per call each take the next free block; nothing
+  is shared but read-only inputs and disjoint output rows, and there is no pool to survive a
+  ``fork``. Both run the same block code, so they give the same bits.
 
 The arithmetic is done in float64 whatever the input dtype, so the only difference from the
 reference is the final rounding to float32 (relative 6e-8), far inside the accuracy required of
@@ -139,6 +142,14 @@ def _jit(func=None, *, inline="never"):
     return dispatcher
 
 
+def _cached(compiled, func) -> None:
+    """Give ``compiled`` (a CFunc) the cache :func:`_jit` would give ``func``."""
+    try:
+        compiled.enable_caching()
+    except RuntimeError:  # numba found no writable cache directory
+        _use_fallback_cache(compiled, func)
+
+
 def _use_fallback_cache(compiled, func) -> None:
     """Cache ``compiled`` (a dispatcher or CFunc of ``func``) in :func:`fallback_cache_dir` if usable;
     else it compiles in memory."""
@@ -155,6 +166,28 @@ def _use_fallback_cache(compiled, func) -> None:
 # (a call to the C library's functions, one value at a time, takes several times as long),
 # and so that a whole block runs in compiled code, without the GIL. Both are accurate to about
 # one unit in the last place of float64, as the C library's are.
+@intrinsic
+def _pointer(typingctx, address, dtype):
+    """``address`` (an int64) as a pointer to ``dtype`` values, for ``numba.carray``."""
+    pointer_type = types.CPointer(dtype.dtype)
+
+    def codegen(context, builder, signature, args):
+        return builder.inttoptr(args[0], context.get_value_type(pointer_type))
+
+    return pointer_type(address, dtype), codegen
+
+
+@intrinsic
+def _fetch_add(typingctx, pointer, index):
+    """Atomically add one to the int64 ``pointer[index]``; the value it had."""
+
+    def codegen(context, builder, signature, args):
+        address = builder.gep(args[0], [args[1]])
+        return builder.atomic_rmw("add", address, ir.Constant(ir.IntType(64), 1), "monotonic")
+
+    return types.int64(pointer, index), codegen
+
+
 @intrinsic
 def _as_float(typingctx, bits):
     """The float64 whose bits are the int64 ``bits``."""
@@ -341,27 +374,34 @@ def _binary_loss_block(y, z, w, offset, gamma, w0, w1, values):
     return _loss_sums(out, w)
 
 
-def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None):
+def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
     """Write the binary focal gradient and safeguarded Hessian (times ``w`` and ``scale``) into ``grad``, ``hess``.
 
     ``y``: labels 0/1 (any float or int dtype); ``z``: 1-D scores, to which ``offset`` (a start
     score, or ``None``) is added; ``w``: row weights or an empty array; ``class_weights``:
-    ``(w0, w1)``; ``grad``/``hess``: float32 outputs; ``n_threads``: threads to share the blocks.
+    ``(w0, w1)``; ``grad``/``hess``: float32 outputs; ``team``: an OpenMP runtime's
+    ``GOMP_parallel`` to run on (:func:`skfocal._compat.openmp_team`), or ``None``.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
     params = (0.0 if offset is None else float(offset), float(gamma), w0, w1, float(scale))
+    if team is not None and _team_takes(y, z, w, grad, hess):
+        _on_team(team, _TEAM_BINARY_GRADIENT, n_threads, y, z, w, grad, hess, params)
+        return
     work = _on_rows(_binary_block, y, z, w, grad, hess, *params)
     _run_blocks(z.shape[0], 1, work, n_threads)
 
 
-def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, team=None) -> float:
     """The (``w``-weighted) mean binary focal loss of the scores ``z`` (plus ``offset``).
 
     ``y``: labels 0/1; ``z``: 1-D scores of any float dtype and stride; ``w``: row weights or
-    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``. A sum of weights of 0 gives nan.
+    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``; ``team`` as for
+    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
     params = (0.0 if offset is None else float(offset), float(gamma), w0, w1)
+    if team is not None and _team_takes(y, z, w):
+        return _mean_on_team(team, _TEAM_BINARY_LOSS, n_threads, y, z, w, params)
 
     def block(y, z, w, scratch):
         return _binary_loss_block(y, z, w, *params, scratch[0])
@@ -594,16 +634,20 @@ def _class_params(k, class_weights, offset):
     return np.ascontiguousarray(alpha), np.ascontiguousarray(offset)
 
 
-def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None):
+def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
     """Write the softmax focal gradient and safeguarded diagonal Hessian into ``grad``, ``hess``.
 
     ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout, to which ``offset`` (a
     ``(K,)`` start score, or ``None``) is added; ``w``: row weights or an empty array;
-    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``.
+    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``; ``team``
+    as for :func:`binary_gradient_hessian`.
     """
     k = z.shape[1]
     alpha, offset = _class_params(k, class_weights, offset)
     params = (float(gamma), float(scale))
+    if team is not None and _team_takes(y, z, w, grad, hess):
+        _on_team(team, _TEAM_MULTICLASS_GRADIENT, n_threads, y, z, w, grad, hess, params, alpha, offset)
+        return
 
     def work(lo, hi, scratch):
         rows = slice(lo, hi)
@@ -613,14 +657,17 @@ def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess
     _run_blocks(z.shape[0], k, work, n_threads)
 
 
-def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1) -> float:
+def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, team=None) -> float:
     """The (``w``-weighted) mean softmax focal loss of the ``(n, K)`` scores ``z`` (plus ``offset``, ``(K,)``).
 
     ``y``: labels ``0 .. K-1``; ``z`` in any layout and float dtype; ``w``: row weights or an
-    empty array; ``class_weights``: ``(K,)`` or ``None``. A sum of weights of 0 gives nan.
+    empty array; ``class_weights``: ``(K,)`` or ``None``; ``team`` as for
+    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
     """
     k = z.shape[1]
     alpha, offset = _class_params(k, class_weights, offset)
+    if team is not None and _team_takes(y, z, w):
+        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (float(gamma),), alpha, offset)
 
     def block(y, z, w, scratch):
         return _multiclass_loss_block(y, z, w, alpha, offset, float(gamma), *scratch[:3])
@@ -716,3 +763,238 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
                 errors.insert(0, exc)
     if errors:
         raise errors[0]
+
+
+# ---------------------------------------------------------------------------- the booster's team
+# A booster's OpenMP threads are awake (spinning) right after its own parallel region, when it
+# calls the objective. Run there, through the booster's own OpenMP runtime (its GOMP_parallel,
+# skfocal._compat.openmp_team), a kernel needs no GIL and no thread of its own: each of the
+# team's threads runs the C callback below, which takes the next free block of rows (an atomic
+# counter) until none is left. The callbacks read their inputs from an int64 argument block:
+_NEXT, _ENTERED, _ROWS, _BLOCK, _Y, _Z, _W, _N_WEIGHTS, _GRAD, _HESS, _PARAMS, _K, _ALPHA, _OFFSET, _KIND = range(15)
+_N_ARGS = 16
+_N_PARAMS = 5  # float64 parameters, padded with zeros
+# _KIND: the scores' dtype and layout, which the outputs share: 1-D float32 or float64 for two
+# classes; for K, what the boosters hand over: XGBoost's row-major float32 and LightGBM's
+# column-major float64.
+_F32, _F64, _F64_COLUMNS = range(3)
+_VECTOR_KINDS = {np.dtype(np.float32): _F32, np.dtype(np.float64): _F64}
+
+
+def _team_kind(z):
+    """The callbacks' code for the dtype and layout of the scores ``z``; ``None`` if they take other paths."""
+    if z.ndim == 1:
+        return _VECTOR_KINDS.get(z.dtype) if z.flags.c_contiguous else None
+    if z.dtype == np.float32 and z.flags.c_contiguous:
+        return _F32
+    if z.dtype == np.float64 and z.flags.f_contiguous:
+        return _F64_COLUMNS
+    return None
+
+
+def _team_takes(y, z, w, *outputs) -> bool:
+    """Whether the team's callbacks read these inputs: float32 labels and weights and scores of a
+    :func:`_team_kind`, and float32 outputs in the layout of the scores (the boosters' arrays)."""
+    kind = _team_kind(z)
+    if kind is None or y.dtype != np.float32 or not y.flags.c_contiguous:
+        return False
+    if w.shape[0] and (w.dtype != np.float32 or not w.flags.c_contiguous):
+        return False
+    if y.shape != z.shape[:1] or (w.shape[0] and w.shape != y.shape):
+        return False
+    layout = "f_contiguous" if kind == _F64_COLUMNS else "c_contiguous"
+    return all(
+        out.dtype == np.float32 and out.shape == z.shape and out.flags.writeable and getattr(out.flags, layout)
+        for out in outputs
+    )
+
+
+def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
+    k = 1 if z.ndim == 1 else z.shape[1]
+    block = max(1, BLOCK_VALUES // k)
+    n_rows = z.shape[0]
+    args = np.zeros(_N_ARGS, np.int64)
+    params = np.concatenate([np.asarray(params, np.float64), np.zeros(_N_PARAMS - len(params))])
+    args[_ROWS], args[_BLOCK], args[_K], args[_KIND] = n_rows, block, k, _team_kind(z)
+    args[_Y], args[_Z], args[_W], args[_N_WEIGHTS] = y.ctypes.data, z.ctypes.data, w.ctypes.data, w.shape[0]
+    args[_GRAD], args[_HESS], args[_PARAMS] = grad.ctypes.data, hess.ctypes.data, params.ctypes.data
+    if alpha is not None:
+        args[_ALPHA], args[_OFFSET] = alpha.ctypes.data, offset.ctypes.data
+    # All the booster's threads, even where there are fewer blocks (those find none left): a
+    # smaller team would make the runtime end the threads it does not use, and the booster's
+    # next parallel region start them again.
+    return args, params, max(1, int(n_threads))  # params: kept alive by the caller while the team runs
+
+
+def _on_team(team, callback, n_threads, y, z, w, grad, hess, params, alpha=None, offset=None) -> int:
+    """Run ``callback`` on ``n_threads`` threads of ``team``; the number of threads that took part."""
+    args, keep, n_threads = _arguments(n_threads, y, z, w, grad, hess, params, alpha, offset)
+    team(callback().address, args.ctypes.data, n_threads, 0)  # ctypes: without the GIL
+    if args[_NEXT] * args[_BLOCK] < args[_ROWS]:  # a thread failed (printed by numba): not every block done
+        raise MemoryError("the focal kernels could not allocate their scratch space on the booster's threads")
+    return int(args[_ENTERED])
+
+
+def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, offset=None) -> float:
+    k = 1 if z.ndim == 1 else z.shape[1]
+    n_blocks = -(-z.shape[0] // max(1, BLOCK_VALUES // k))
+    sums = np.zeros((max(n_blocks, 1), 2))  # per block, summed in row order after
+    _on_team(team, callback, n_threads, y, z, w, sums, sums, params, alpha, offset)
+    return _mean_of_sums(sums[:n_blocks].tolist())
+
+
+@_jit
+def _team_arrays(args):
+    # The argument block, and what every callback reads from it; counts the thread in.
+    a = numba.carray(args, _N_ARGS)
+    _fetch_add(args, _ENTERED)
+    n = a[_ROWS]
+    y = numba.carray(_pointer(a[_Y], numba.float32), n)
+    w = numba.carray(_pointer(a[_W], numba.float32), a[_N_WEIGHTS])
+    params = numba.carray(_pointer(a[_PARAMS], numba.float64), _N_PARAMS)
+    return a, n, a[_BLOCK], y, w, params
+
+
+@_jit(inline="always")
+def _next_block(args, n, block):
+    # The next block nobody has taken (the atomic counter): its index and rows; -1 when none is left.
+    b = _fetch_add(args, _NEXT)
+    lo = min(b * block, n)
+    return (b if lo < n else -1), lo, min(lo + block, n)
+
+
+@_jit
+def _block_sums(a, n, block):
+    # The metric's (sum of the losses, sum of the weights) per block, in the gradient's slot.
+    return numba.carray(_pointer(a[_GRAD], numba.float64), (max((n + block - 1) // block, 1), 2))
+
+
+@_jit
+def _class_arrays(a):
+    k = a[_K]
+    return k, numba.carray(_pointer(a[_ALPHA], numba.float64), k), numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+
+
+@_jit
+def _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block):
+    while True:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
+            return
+        _binary_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
+                      params[0], params[1], params[2], params[3], params[4])  # fmt: skip
+
+
+def _binary_gradient_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    grad = numba.carray(_pointer(a[_GRAD], numba.float32), n)
+    hess = numba.carray(_pointer(a[_HESS], numba.float32), n)
+    if a[_KIND] == _F32:  # one call per dtype of the scores: each compiles its own loop
+        z = numba.carray(_pointer(a[_Z], numba.float32), n)
+        _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block)
+    else:
+        z = numba.carray(_pointer(a[_Z], numba.float64), n)
+        _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block)
+
+
+@_jit
+def _binary_loss_blocks(args, z, y, w, params, sums, n, block):
+    values = np.empty(block)
+    while True:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
+            return
+        sums[b, 0], sums[b, 1] = _binary_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
+                                                    params[0], params[1], params[2], params[3], values)  # fmt: skip
+
+
+def _binary_loss_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    sums = _block_sums(a, n, block)
+    if a[_KIND] == _F32:
+        z = numba.carray(_pointer(a[_Z], numba.float32), n)
+        _binary_loss_blocks(args, z, y, w, params, sums, n, block)
+    else:
+        z = numba.carray(_pointer(a[_Z], numba.float64), n)
+        _binary_loss_blocks(args, z, y, w, params, sums, n, block)
+
+
+@_jit
+def _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block):
+    values, vectors, ints, outputs = _scratch(block, z.shape[1])
+    while True:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
+            return
+        _multiclass_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
+                          alpha, offset, params[0], params[1], values, vectors, ints, outputs)  # fmt: skip
+
+
+def _multiclass_gradient_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    k, alpha, offset = _class_arrays(a)
+    if a[_KIND] == _F32:
+        z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
+        grad = numba.carray(_pointer(a[_GRAD], numba.float32), (n, k))
+        hess = numba.carray(_pointer(a[_HESS], numba.float32), (n, k))
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+    else:
+        z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
+        grad = numba.farray(_pointer(a[_GRAD], numba.float32), (n, k))
+        hess = numba.farray(_pointer(a[_HESS], numba.float32), (n, k))
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+
+
+@_jit
+def _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block):
+    values, vectors, ints, _ = _scratch(block, z.shape[1])
+    while True:
+        b, lo, hi = _next_block(args, n, block)
+        if b < 0:
+            return
+        sums[b, 0], sums[b, 1] = _multiclass_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
+                                                        alpha, offset, params[0], values, vectors, ints)  # fmt: skip
+
+
+def _multiclass_loss_callback(args):
+    a, n, block, y, w, params = _team_arrays(args)
+    k, alpha, offset = _class_arrays(a)
+    sums = _block_sums(a, n, block)
+    if a[_KIND] == _F32:
+        z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+    else:
+        z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+
+
+def _callback(func):
+    """A getter of ``func`` compiled as a C callback ``void(int64 *)``: compiled (or loaded from the
+    cache, as the other kernels) the first time it is asked for, once also when two threads ask.
+
+    A callback cannot raise: numba prints an exception in one (only a ``MemoryError`` from the
+    scratch allocation is possible) and the thread takes no block. :func:`_on_team` checks that
+    every block was taken.
+    """
+    compiled = []
+    lock = threading.Lock()
+
+    def get():
+        with lock:
+            if not compiled:
+                from numba.core.ccallback import CFunc
+
+                options = {"nopython": True, "error_model": "numpy", "fastmath": {"contract"}}
+                callback = CFunc(func, ((types.CPointer(types.int64),), types.void), locals={}, options=options)
+                _cached(callback, func)
+                callback.compile()
+                compiled.append(callback)
+        return compiled[0]
+
+    return get
+
+
+_TEAM_BINARY_GRADIENT = _callback(_binary_gradient_callback)
+_TEAM_BINARY_LOSS = _callback(_binary_loss_callback)
+_TEAM_MULTICLASS_GRADIENT = _callback(_multiclass_gradient_callback)
+_TEAM_MULTICLASS_LOSS = _callback(_multiclass_loss_callback)

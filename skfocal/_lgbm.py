@@ -234,6 +234,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         example_kwargs=", verbose=-1",
     )
 
+    _OPENMP_BOOSTER = "lightgbm"
     _REFUSED_FIT = _REFUSED_FIT
     _START_IS_KEPT = "and folded into the model"
     _BOOSTER_PARAMS = {

@@ -258,7 +258,7 @@ class _FocalLoss:
         return grad, hess
 
     def _training_gradient_hessian(
-        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1, offset=None
+        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1, offset=None, team=None
     ):
         """:meth:`gradient_hessian` for the boosters' training loop: compiled, float32, no input checks.
 
@@ -269,7 +269,8 @@ class _FocalLoss:
         numeric dtype holding ``0 .. K-1``. The Hessian is multiplied by ``hessian_scale``;
         ``out`` is a pair of float32 arrays of the shape of ``raw_score`` to write into
         (allocated if ``None``); ``n_threads`` threads share the rows; ``offset`` (a start
-        score: a number for two classes, ``(K,)`` for K) is added to ``raw_score`` first.
+        score: a number for two classes, ``(K,)`` for K) is added to ``raw_score`` first;
+        ``team``: a booster's OpenMP runtime to run on (:func:`skfocal._compat.openmp_team`).
         """
         from . import _fastpath
 
@@ -282,7 +283,7 @@ class _FocalLoss:
             w = w.astype(np.float64)
         if out is None:
             out = (np.empty_like(z, dtype=np.float32), np.empty_like(z, dtype=np.float32))
-        _fastpath.gradient_hessian(self, y, z, w, hessian_scale, out, n_threads=n_threads, offset=offset)
+        _fastpath.gradient_hessian(self, y, z, w, hessian_scale, out, n_threads=n_threads, offset=offset, team=team)
         return out
 
     def hessian_exact(self, y_true, raw_score) -> np.ndarray:

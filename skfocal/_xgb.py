@@ -125,6 +125,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         example_kwargs="",
     )
 
+    _OPENMP_BOOSTER = "xgboost"
     _REFUSED_FIT = _REFUSED_FIT
     _START_IS_KEPT = "and stored in the model"
     _BOOSTER_PARAMS = {

@@ -146,10 +146,10 @@ class _DaskFocalMixin:
     _local_class: type
 
     def _make_metric(self, loss, n_threads: int) -> FocalMetric:
-        return _WorkerMetric(loss)
+        return _WorkerMetric(loss, booster=self._OPENMP_BOOSTER)
 
     def _make_objective(self, loss, n_classes: int, n_threads: int, offset) -> SklearnObjective:
-        return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset)
+        return _WorkerObjective(loss, self._hessian_scale(n_classes), offset=offset, booster=self._OPENMP_BOOSTER)
 
     def __init__(self, *, client=None, focal_gamma=2.0, focal_alpha=None, posterior_correction=False, **kwargs):
         self.client = client

@@ -198,6 +198,7 @@ def test_objective_threads_follow_the_worker(client, dask_case):
     assert objective._threads() == resolve_n_threads(None)
     # and so does the eval metric, whatever the threads of the process that built the plan
     metric = estimator._make_metric(BinaryFocalLoss(), n_threads=16)
+    assert metric.booster == objective.booster == estimator._OPENMP_BOOSTER
     assert client.submit(metric._threads, pure=False).result() == 1
     assert metric._threads() == resolve_n_threads(None)
 

@@ -31,7 +31,7 @@ import numpy as np
 import pytest
 
 import skfocal
-from skfocal import BinaryFocalLoss, FocalXGBClassifier, MulticlassFocalLoss, _fastpath, _kernels
+from skfocal import BinaryFocalLoss, FocalLGBMClassifier, FocalXGBClassifier, MulticlassFocalLoss, _fastpath, _kernels
 from skfocal._base import SklearnObjective, resolve_n_threads, weighted_mean_loss
 
 RTOL, ATOL = 3e-7, 1e-37
@@ -279,16 +279,38 @@ def _small_binary_data():
     return X, (X[:, 0] + rng.normal(size=300) > 1).astype(int)
 
 
-@pytest.mark.parametrize(("n_jobs", "objective_threads"), [(1, 1), (2, 1), (4, 2)])
-def test_training_runs_on_half_the_boosters_threads(case, n_jobs, objective_threads, threads_seen):
+@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
+@pytest.mark.parametrize("n_jobs", [1, 2, 4])
+def test_training_runs_on_the_boosters_threads(estimator, n_jobs, threads_seen):
+    # The gradient and the eval metric: on the booster's own OpenMP threads, all n_jobs of them.
     X, y = _small_binary_data()
-    case.focal(**{**case.params, "n_estimators": 3, "n_jobs": n_jobs}).fit(X, y, eval_set=[(X, y)], **case.quiet_fit)
-    assert threads_seen and set(threads_seen) == {objective_threads}
+    estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y, eval_set=[(X, y)], **_quiet(estimator))
+    # XGBoost caps nthread at the processors (and OpenMP's limits): its team, and so the kernels'
+    booster = estimator._OPENMP_BOOSTER
+    expected = min(n_jobs, os.cpu_count()) if booster == "xgboost" else n_jobs
+    assert skfocal._compat.team_threads(booster, n_jobs) == expected
+    assert threads_seen and set(threads_seen) == {("team", expected)}
+
+
+@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
+@pytest.mark.parametrize(("n_jobs", "objective_threads"), [(1, 1), (2, 1), (4, 2)])
+def test_without_the_boosters_runtime_training_runs_on_half_as_many_own_threads(
+    estimator, n_jobs, objective_threads, threads_seen, no_team
+):
+    if estimator is FocalXGBClassifier:  # XGBoost's own cap (team_threads) does not apply without its runtime
+        assert skfocal._compat.team_threads("xgboost", n_jobs) == n_jobs
+    X, y = _small_binary_data()
+    estimator(n_estimators=3, n_jobs=n_jobs).fit(X, y, eval_set=[(X, y)], **_quiet(estimator))
+    assert threads_seen and set(threads_seen) == {("own", objective_threads)}
+
+
+def _quiet(estimator):
+    return {"verbose": False} if estimator is FocalXGBClassifier else {}
 
 
 def test_xgboost_nthread_alias_sets_the_threads(threads_seen):
-    FocalXGBClassifier(n_estimators=2, nthread=4).fit(*_small_binary_data())
-    assert threads_seen and set(threads_seen) == {2}
+    FocalXGBClassifier(n_estimators=2, nthread=1).fit(*_small_binary_data())
+    assert threads_seen and set(threads_seen) == {("team", 1)}
 
 
 def _read_only_install(tmp_path):
@@ -323,8 +345,15 @@ grad, hess = np.empty(2, np.float32), np.empty(2, np.float32)
 _kernels.binary_gradient_hessian(np.array([0.0, 1.0]), np.array([0.5, -2.0]), np.empty(0), 2.0, None, 1.0, grad, hess)
 assert np.all(np.isfinite(grad)) and np.all(hess > 0)
 cache = _kernels._binary_block._cache
-hits = _kernels._binary_block.stats.cache_hits
-print(type(cache).__name__, hits.most_common(1)[0][1] if hits else 0)
+from skfocal._compat import openmp_team
+y = np.array([0.0, 1.0], np.float32)
+_kernels.binary_gradient_hessian(y, np.array([0.5, -2.0]), np.empty(0), 2.0, None, 1.0, grad, hess,
+                                 team=openmp_team("xgboost"))
+assert np.all(np.isfinite(grad)) and np.all(hess > 0)
+callback = _kernels._TEAM_BINARY_GRADIENT()
+assert type(callback._cache) is type(cache)
+print(type(cache).__name__, min(_kernels._binary_block.stats.cache_hits.most_common(1)[0][1] if
+      _kernels._binary_block.stats.cache_hits else 0, callback.cache_hits))
 """
 
 
@@ -526,13 +555,12 @@ def test_the_objective_runs_on_half_the_boosters_threads(monkeypatch, booster_th
     assert seen == [expected]
 
 
-def test_the_signature_boosters_read_is_the_calls_and_the_class_keeps_its_own():
+def test_the_signature_boosters_read_is_the_calls():
     """LightGBM counts the objective's parameters every round; XGBoost looks for sample_weight."""
     import inspect
 
     objective = SklearnObjective(BinaryFocalLoss())
     assert list(inspect.signature(objective).parameters) == ["y_true", "y_pred", "sample_weight"]
-    assert "loss" in inspect.signature(SklearnObjective).parameters
 
 
 def test_an_interrupt_while_waiting_for_the_threads_returns_only_when_they_are_done(monkeypatch):
@@ -588,6 +616,137 @@ def test_a_subclass_that_changes_the_call_states_its_own_signature():
     ]
 
 
+# ------------------------------------------------------------------- on the booster's OpenMP team
+# The team's callbacks run the same block code as the kernels' own threads (skfocal._kernels),
+# so for every input they take, the two give the same float32 bits, and the metric the same
+# float64 sum (the same blocks, added in row order): those comparisons are exact. Against the
+# reference the tolerances are those of the module docstring.
+TEAMS = ["lightgbm", "xgboost"]
+
+
+@pytest.fixture(params=TEAMS)
+def team(request):
+    from skfocal._compat import openmp_team
+
+    parallel = openmp_team(request.param)
+    if parallel is None:  # pragma: no cover - a booster built without GNU-compatible OpenMP
+        pytest.skip(f"{request.param}'s OpenMP runtime has no GOMP_parallel")
+    return parallel
+
+
+def _team_inputs(n, k, rng, score_dtype, weighted):
+    """Labels, scores (in the layout the team takes for ``score_dtype``) and weights as the boosters hand them over."""
+    y, z = _binary_case(n, rng) if k == 2 else _multiclass_case(n, k, rng)
+    z = z.astype(score_dtype)
+    if k > 2 and score_dtype == np.float64:
+        z = np.asfortranarray(z)  # LightGBM's layout
+    w = rng.uniform(0.1, 3.0, n).astype(np.float32) if weighted else np.empty(0, np.float32)
+    return y.astype(np.float32), z, w
+
+
+def _outputs(z):
+    order = "F" if z.ndim == 2 and not z.flags.c_contiguous else "C"
+    return np.full(z.shape, np.nan, np.float32, order), np.full(z.shape, np.nan, np.float32, order)
+
+
+def _kernel_pair(k):
+    if k == 2:
+        return _kernels.binary_gradient_hessian, _kernels.binary_mean_loss
+    return _kernels.multiclass_gradient_hessian, _kernels.multiclass_mean_loss
+
+
+def _loss_for(k, gamma, rng):
+    if k == 2:
+        return BinaryFocalLoss(alpha=0.3, gamma=gamma)
+    return MulticlassFocalLoss(alpha=rng.uniform(0.5, 2.0, k), gamma=gamma)
+
+
+@pytest.mark.parametrize("n", [1, 7, BLOCK - 1, BLOCK + 1, 5 * BLOCK + 3])
+@pytest.mark.parametrize("k", [2, 3, 5, 10])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 3.7])
+@pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
+def test_team_equals_own_threads_and_the_reference(team, n, k, gamma, score_dtype):
+    rng = np.random.default_rng(n + 17 * k)
+    y, z, w = _team_inputs(n, k, rng, score_dtype, weighted=bool(n % 2))
+    loss = _loss_for(k, gamma, rng)
+    offset = rng.normal(size=None if k == 2 else k)
+    gradient, mean_loss = _kernel_pair(k)
+    args = (y, z, w, gamma, loss.class_weights_)
+    assert _kernels._team_takes(y, z, w, *_outputs(z))
+    on_team, own = _outputs(z), _outputs(z)
+    gradient(*args, 1.5, *on_team, n_threads=3, offset=offset, team=team)
+    gradient(*args, 1.5, *own, n_threads=1, offset=offset)
+    np.testing.assert_array_equal(on_team[0], own[0])  # every block written, with the same bits
+    np.testing.assert_array_equal(on_team[1], own[1])
+    shifted = z.astype(np.float64) + offset
+    ref_grad, ref_hess = loss._grad_hess_unchecked(y.astype(np.intp) if k > 2 else y.astype(np.float64), shifted)
+    wk = 1.0 if not w.shape[0] else (w.astype(np.float64) if k == 2 else w.astype(np.float64)[:, None])
+    np.testing.assert_allclose(on_team[0], ref_grad * wk, rtol=RTOL, atol=ATOL)
+    np.testing.assert_allclose(on_team[1], 1.5 * ref_hess * wk, rtol=RTOL, atol=ATOL)
+    team_mean = mean_loss(y, z, w, gamma, loss.class_weights_, offset=offset, n_threads=3, team=team)
+    assert team_mean == mean_loss(y, z, w, gamma, loss.class_weights_, offset=offset, n_threads=1)
+    reference = _metric_reference(loss, y.astype(np.intp), shifted, w if w.shape[0] else None)
+    assert team_mean == pytest.approx(reference, rel=METRIC_RTOL)
+
+
+@pytest.mark.parametrize("k", [2, 3])
+@pytest.mark.parametrize("n_threads", [1, 2, 3, 8])
+def test_every_thread_of_the_team_takes_part(team, k, n_threads):
+    # The team runs the threads asked for, each takes blocks until none is left, and the result
+    # does not depend on how many there were.
+    rng = np.random.default_rng(k)
+    n = 6 * BLOCK // (k - 1) + 5
+    y, z, w = _team_inputs(n, k, rng, np.float32, weighted=True)
+    gradient, _ = _kernel_pair(k)
+    loss = _loss_for(k, 2.0, rng)
+    out = _outputs(z)
+    callback = _kernels._TEAM_BINARY_GRADIENT if k == 2 else _kernels._TEAM_MULTICLASS_GRADIENT
+    params = (0.0, 2.0, *loss.class_weights_, 1.0) if k == 2 else (2.0, 1.0)
+    extra = () if k == 2 else _kernels._class_params(k, loss.class_weights_, None)
+    entered = _kernels._on_team(team, callback, n_threads, y, z, w, *out, params, *extra)
+    # every thread asked for runs, also those that find no block left (n_threads=8 > 6 blocks):
+    # a smaller team would make the runtime end the booster's other threads
+    assert entered == n_threads
+    one = _outputs(z)
+    gradient(y, z, w, 2.0, loss.class_weights_, 1.0, *one, n_threads=1, team=team)
+    np.testing.assert_array_equal(out[0], one[0])
+    np.testing.assert_array_equal(out[1], one[1])
+
+
+def test_inputs_the_team_does_not_take_run_on_own_threads_with_the_same_result(team, threads_seen):
+    # The callbacks read the boosters' own arrays: float32 labels and weights, contiguous scores
+    # (float32 row-major or float64 column-major for K classes). Anything else (a user's call,
+    # other dtypes, strided scores) is computed by the kernels' own threads, with the same numbers.
+    rng = np.random.default_rng(9)
+    n = 3 * BLOCK + 1
+    y, z, w = _team_inputs(n, 2, rng, np.float64, weighted=True)
+    yk, zk, wk = _team_inputs(n, 3, rng, np.float32, weighted=True)
+    cases = [
+        (y.astype(np.int64), z, w),  # labels not float32
+        (y, z, w.astype(np.float64)),  # weights not float32
+        (y, np.repeat(z, 2)[::2], w),  # strided scores
+        (y, z[::-1], w),  # reversed scores
+        (yk, np.asfortranarray(zk), wk),  # float32 column-major
+        (yk, np.ascontiguousarray(zk, dtype=np.float64), wk),  # float64 row-major
+    ]
+    for labels, scores, weights in cases:
+        assert not _kernels._team_takes(labels, scores, weights, *_outputs(scores))
+        k = 2 if scores.ndim == 1 else scores.shape[1]
+        gradient, mean_loss = _kernel_pair(k)
+        loss = _loss_for(k, 2.0, rng)
+        threads_seen.clear()
+        out = _outputs(scores)
+        gradient(labels, scores, weights, 2.0, loss.class_weights_, 1.0, *out, n_threads=2, team=team)
+        mean_loss(labels, scores, weights, 2.0, loss.class_weights_, n_threads=2, team=team)
+        assert {driver for driver, _ in threads_seen} == {"own"}
+        exact = loss._grad_hess_unchecked(labels.astype(np.intp) if k > 2 else labels, scores.astype(np.float64))
+        scale = weights.astype(np.float64) if k == 2 else weights.astype(np.float64)[:, None]
+        np.testing.assert_allclose(out[0], exact[0] * scale, rtol=RTOL, atol=ATOL)
+    # and the outputs must share the scores' layout
+    out = _outputs(zk)
+    assert not _kernels._team_takes(yk, zk, wk, np.asfortranarray(out[0]), out[1])
+
+
 def test_exp_and_log_agree_with_the_c_library():
     # Written out so that they vectorise; both stay within 2 units in the last place of
     # float64 (4.5e-16 relative) of numpy's, the accuracy a C library's exp and log give (each
@@ -609,22 +768,72 @@ def test_exp_and_log_agree_with_the_c_library():
     assert np.isnan(log(np.array([np.nan]))[0])
 
 
-def _kernel_pair(k):
-    if k == 2:
-        return _kernels.binary_gradient_hessian, _kernels.binary_mean_loss
-    return _kernels.multiclass_gradient_hessian, _kernels.multiclass_mean_loss
-
-
-def test_nan_scores_give_nan_gradients_and_loss():
+def test_team_propagates_nan_scores(team):
     # A nan score must give a nan gradient and loss (the metric then names the bad input), as the reference does.
     rng = np.random.default_rng(11)
     for k in (2, 3):
-        n = BLOCK + 3
-        y = rng.integers(0, k, n).astype(np.float32)
-        z = rng.normal(size=n if k == 2 else (n, k)).astype(np.float32)
+        y, z, w = _team_inputs(BLOCK + 3, k, rng, np.float32, weighted=False)
         z[5] = np.nan
         gradient, mean_loss = _kernel_pair(k)
-        out = (np.empty_like(z), np.empty_like(z))
-        gradient(y, z, np.empty(0, np.float32), 2.0, None, 1.0, *out, n_threads=2)
+        out = _outputs(z)
+        gradient(y, z, w, 2.0, None, 1.0, *out, n_threads=2, team=team)
         assert np.all(np.isnan(out[0][5])) and np.isfinite(out[0][6]).all()
-        assert np.isnan(mean_loss(y, z, np.empty(0, np.float32), 2.0, None, n_threads=2))
+        assert np.isnan(mean_loss(y, z, w, 2.0, None, n_threads=2, team=team))
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="counts the process's threads in /proc")
+@pytest.mark.parametrize("estimator", [FocalLGBMClassifier, FocalXGBClassifier])
+def test_a_fit_on_the_team_starts_no_thread_after_its_first_round(estimator, threads_seen):
+    # Fewer blocks (2) than the booster's threads (4): the kernels still run on all four, so
+    # the OpenMP runtime keeps the booster's threads from round to round instead of ending
+    # two of them every round and the booster's next region starting them again.
+    rng = np.random.default_rng(12)
+    X = rng.normal(size=(40_000, 4))
+    y = (X[:, 0] + rng.normal(size=40_000) > 1).astype(int)
+    seen = []
+
+    def record(*args):
+        seen.append(set(os.listdir("/proc/self/task")))
+        return False
+
+    if estimator is FocalLGBMClassifier:
+        estimator(n_estimators=8, n_jobs=4, verbose=-1).fit(X, y, eval_set=[(X, y)], callbacks=[record])
+    else:
+        import xgboost
+
+        class Record(xgboost.callback.TrainingCallback):
+            def after_iteration(self, model, epoch, evals_log):
+                return record()
+
+        estimator(n_estimators=8, n_jobs=4, callbacks=[Record()]).fit(X, y, eval_set=[(X, y)], verbose=False)
+    assert set(threads_seen) == {("team", skfocal._compat.team_threads(estimator._OPENMP_BOOSTER, 4))}
+    # Churn would add two or more new threads every round (14 or more over rounds 2 to 8); a
+    # background thread of another library that starts during the fit adds one or two at most.
+    new_threads = set().union(*seen) - seen[0]
+    assert len(seen) == 8 and len(new_threads) <= 2, [len(ids) for ids in seen]
+
+
+def test_a_weighted_k_class_lightgbm_fit_runs_on_the_team_and_matches_own_threads(threads_seen):
+    # LightGBM hands column-major float64 scores and float32 weights: the team's K-class path.
+    rng = np.random.default_rng(13)
+    X = rng.normal(size=(3000, 4))
+    y = np.digitize(X[:, 0] + rng.normal(size=3000), [-0.5, 0.5])
+    w = rng.uniform(0.5, 2.0, 3000)
+    on_team = FocalLGBMClassifier(n_estimators=5, n_jobs=2, verbose=-1).fit(X, y, sample_weight=w)
+    assert set(threads_seen) == {("team", 2)}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(skfocal._compat, "openmp_team", lambda booster: None)
+        own = FocalLGBMClassifier(n_estimators=5, n_jobs=2, verbose=-1).fit(X, y, sample_weight=w)
+    assert ("own", 1) in threads_seen
+    np.testing.assert_array_equal(on_team.predict_proba(X), own.predict_proba(X))  # the same bits, the same trees
+
+
+def test_a_read_only_or_misshapen_output_is_not_written_by_the_team():
+    y, z, w = _team_inputs(100, 2, np.random.default_rng(14), np.float32, weighted=False)
+    grad, hess = _outputs(z)
+    assert _kernels._team_takes(y, z, w, grad, hess)
+    grad.flags.writeable = False
+    assert not _kernels._team_takes(y, z, w, grad, hess)
+    assert not _kernels._team_takes(y, z, w, np.empty(99, np.float32), hess)
+    assert not _kernels._team_takes(y[:99], z, w)
+    assert not _kernels._team_takes(y, z, np.ones(99, np.float32))
