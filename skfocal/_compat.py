@@ -283,17 +283,13 @@ class _Rounds:
     The labels and weights are read once per training matrix (XGBoost's scikit-learn wrapper of
     the objective reads them every round); with the C API the scores are a view of XGBoost's
     prediction buffer, used before its next prediction, and the descriptions of the objective's
-    gradient buffers, which it reuses, are made once. A booster pickled during training (a
-    user's checkpoint callback) gets XGBoost's own ``update`` back (:class:`_ParentUpdate`).
+    gradient buffers, which it reuses, are made once.
     """
 
     def __init__(self, booster, objective):
         self.booster, self.objective = booster, objective
         self.dtrain = None
         self._described = (None, None, ())
-
-    def __reduce__(self):
-        return _ParentUpdate, (self.booster,)
 
     def _read(self, dtrain) -> None:
         weights = dtrain.get_weight()
@@ -327,14 +323,26 @@ class _Rounds:
         self._check(XGB_C_API.XGBoosterTrainOneIter(booster.handle, dtrain.handle, iteration, *self._described[2]))
 
 
-class _ParentUpdate:
-    """XGBoost's own ``Booster.update`` of ``booster``: what a booster pickled during training gets back."""
+class _XGBoostState:
+    """The booster's ``__getstate__`` while :class:`LeanRounds` trains it: XGBoost's own, without skfocal's attributes.
+
+    ``Booster.copy()``, ``copy.copy``/``deepcopy`` and pickle take a booster's state from its
+    ``__getstate__``; a copy or a checkpoint made by a user's callback during training is then
+    XGBoost's plain booster, which neither trains the original nor needs skfocal to load.
+    """
 
     def __init__(self, booster):
         self.booster = booster
 
-    def __call__(self, dtrain, iteration: int, fobj=None) -> None:
-        xgboost.Booster.update(self.booster, dtrain, iteration, fobj)
+    def __call__(self) -> dict:
+        state = xgboost.Booster.__getstate__(self.booster)
+        for name in _INSTALLED:
+            state.pop(name, None)
+        return state
+
+
+#: What :class:`LeanRounds` puts on the booster during training (instance attributes).
+_INSTALLED = ("update", "__getstate__")
 
 
 class LeanRounds(xgboost.callback.TrainingCallback):
@@ -355,6 +363,7 @@ class LeanRounds(xgboost.callback.TrainingCallback):
     def before_training(self, model):
         if isinstance(model, xgboost.Booster):
             model.update = _Rounds(model, self.objective)
+            model.__getstate__ = _XGBoostState(model)
             self._booster = model
         return model
 
@@ -365,5 +374,6 @@ class LeanRounds(xgboost.callback.TrainingCallback):
     def restore(self) -> None:
         """Give the booster its own ``update`` back."""
         if self._booster is not None:
-            self._booster.__dict__.pop("update", None)
+            for name in _INSTALLED:
+                self._booster.__dict__.pop(name, None)
             self._booster = None

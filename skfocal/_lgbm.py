@@ -477,12 +477,10 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         in any reader of LightGBM models, not raw margins.
         """
         booster = self.booster_
-        first_trees = booster.dump_model(num_iteration=1)["tree_info"]
-        for tree, start in zip(first_trees, np.atleast_1d(init_score), strict=True):
-            for leaf in range(tree["num_leaves"]):
-                booster.set_leaf_output(
-                    tree["tree_index"], leaf, booster.get_leaf_output(tree["tree_index"], leaf) + start
-                )
+        first_trees = _TREE_LEAVES.findall(booster.model_to_string(num_iteration=1))
+        for (tree, n_leaves), start in zip(first_trees, np.atleast_1d(init_score), strict=True):
+            for leaf in range(int(n_leaves)):
+                booster.set_leaf_output(int(tree), leaf, booster.get_leaf_output(int(tree), leaf) + start)
         record_lgbm_objective(booster)
 
     def _process_params(self, stage: str) -> dict:

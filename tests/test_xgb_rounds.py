@@ -140,19 +140,28 @@ def test_a_fit_that_fails_leaves_no_lean_round_behind():
     assert "update" not in boosters[0].__dict__
 
 
-def test_a_booster_pickled_during_training_trains_on_with_xgboosts_own_rounds():
+@pytest.mark.parametrize("how", ["copy", "pickle"])
+def test_a_copy_or_checkpoint_made_during_training_is_xgboosts_plain_booster(how):
+    # A user's callback that keeps a copy of the model (or pickles a checkpoint) gets a booster
+    # of XGBoost's own: it trains itself, not the fitted model, and loads without skfocal.
     X, y = _data()
-    saved = []
+    kept = []
 
-    class Checkpoint(xgb.callback.TrainingCallback):
+    class Keep(xgb.callback.TrainingCallback):
         def after_iteration(self, model, epoch, evals_log):
             if epoch == 3:
-                saved.append(pickle.dumps(model))
+                kept.append(model.copy() if how == "copy" else pickle.dumps(model))
             return False
 
-    FocalXGBClassifier(**BASE, callbacks=[Checkpoint()]).fit(X, y)
-    restored = pickle.loads(saved[0])
-    assert restored.num_boosted_rounds() == 4
-    dtrain = xgb.DMatrix(X, y)
-    restored.update(dtrain, 4)  # XGBoost's own round with the stored objective
-    assert restored.num_boosted_rounds() == 5
+    fitted = FocalXGBClassifier(**BASE, callbacks=[Keep()]).fit(X, y)
+    if how == "pickle":
+        assert b"skfocal" not in kept[0]
+        kept[0] = pickle.loads(kept[0])
+    booster = kept[0]
+    assert "update" not in booster.__dict__ and "__getstate__" not in booster.__dict__
+    assert booster.num_boosted_rounds() == 4
+    trained_on = xgb.train({"max_depth": 2}, xgb.DMatrix(X, y), num_boost_round=2, xgb_model=booster)
+    assert trained_on.num_boosted_rounds() == 6
+    booster.update(xgb.DMatrix(X, y), 4)  # XGBoost's own round, on the copy itself
+    assert booster.num_boosted_rounds() == 5
+    assert fitted.get_booster().num_boosted_rounds() == BASE["n_estimators"]  # the fitted model untouched
