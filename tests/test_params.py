@@ -568,3 +568,13 @@ def test_no_state_of_a_fit_is_left_on_the_estimator(binary):
         model.fit(X, y, eval_set=[(X, y)], verbose=False) if isinstance(model, FocalXGBClassifier) else model.fit(X, y)
         assert model.get_params() == params
         assert not {"_fit_plan", "_fit_objective"} & set(vars(model))
+
+
+def test_lightgbm_get_params_is_the_parents_with_unknown_keywords_too():
+    # FocalLGBMClassifier.get_params is scikit-learn's own over a signature that names every
+    # parameter of LGBMClassifier; it must give what LightGBM's own get_params gives.
+    for est in (FocalLGBMClassifier(num_leaves=7, focal_gamma=1.0), FocalLGBMClassifier(min_data_per_group=5)):
+        assert est.get_params() == lgb.LGBMClassifier.get_params(est)
+        assert est.get_params(deep=False) == lgb.LGBMClassifier.get_params(est, deep=False)
+    est = FocalLGBMClassifier().set_params(min_data_per_group=9)
+    assert est.get_params()["min_data_per_group"] == 9
