@@ -4,20 +4,20 @@ Everything the package needs beyond their public APIs is named here, each with t
 was checked on and what happens without it, so that a new release is one file to check. Checked
 on the releases CI tests (the lowest that ``pyproject.toml`` declares and the newest).
 
-- ``lightgbm.basic._ConfigAliases``: LightGBM's own table of parameter aliases (LightGBM 4.0
+- ``lightgbm.basic._ConfigAliases``: LightGBM's own table of parameter aliases (LightGBM 4.6
   to 4.7);
 - ``lightgbm.compat._LGBMCpuCount``: the physical cores, LightGBM's default for ``n_jobs=None``
-  (4.0 to 4.7);
+  (4.6 to 4.7);
 - ``LGBMModel._process_params``: the hook from estimator parameters to booster parameters
   (overridden in ``_lgbm``), and the attributes ``_objective``, ``_class_weight`` and
   ``_other_params`` that ``LGBMModel.fit`` reads (:func:`use_lgbm_objective`,
   :data:`LGBM_FIT_ATTRIBUTES`, :data:`LGBM_OTHER_PARAMS`); the parent puts its own proxy of the
-  objective in ``params["objective"]`` exactly when ``_objective`` is callable (4.0 to 4.7);
+  objective in ``params["objective"]`` exactly when ``_objective`` is callable (4.6 to 4.7);
 - ``XGBModel._wrapper_params``: the parameters XGBoost keeps out of the booster (overridden in
   ``_xgb``), and ``XGBModel._Booster``, where the parent keeps its booster
-  (:func:`set_xgb_booster`; XGBoost 2.1 to 3.4);
+  (:func:`set_xgb_booster`; XGBoost 3.2 to 3.4);
 - how ``xgboost.train`` trains a round, ``booster.update(dtrain, iteration, fobj)``, and two
-  functions of XGBoost's C API (:class:`LeanRounds`; XGBoost 2.1 to 3.4): without the C API
+  functions of XGBoost's C API (:class:`LeanRounds`; XGBoost 3.2 to 3.4): without the C API
   the rounds go through XGBoost's public Python API, and were ``update`` no longer called, fits
   would take the parent's own rounds;
 - ``lightgbm.basic._LIB``, ``xgboost.core._LIB``: the boosters' loaded libraries, through which
@@ -32,8 +32,8 @@ on the releases CI tests (the lowest that ``pyproject.toml`` declares and the ne
 - ``sklearn.utils.validation._num_samples`` and ``_check_sample_weight`` (scikit-learn 1.6 to
   1.9);
 - skl2onnx's ``_parse_sklearn_classifier`` and onnxmltools' LightGBM and XGBoost tree
-  converters (:func:`onnx_converters`, for ``skfocal.onnx`` only; skl2onnx 1.18 to 1.20,
-  onnxmltools 1.16 to 1.16).
+  converters (:func:`onnx_converters`, for ``skfocal.onnx`` only; skl2onnx 1.19.1 to the newest,
+  onnxmltools 1.16 to the newest).
 """
 
 from __future__ import annotations
@@ -99,8 +99,7 @@ def use_lgbm_objective(estimator, objective) -> None:
     estimator._objective = objective
 
 
-#: What ``LGBMModel.fit`` sets (LightGBM 4.0 to 4.7; ``_fitted_with_feature_names`` since 4.6,
-#: ``fitted_`` since 4.0): the fitted state of a model, without its parameters.
+#: What ``LGBMModel.fit`` sets (LightGBM 4.6 to 4.7): the fitted state of a model, without its parameters.
 LGBM_FITTED_ATTRIBUTES = (
     "_Booster", "_evals_result", "_best_score", "_best_iteration", "_n_features", "_n_features_in", "_classes",
     "_n_classes", "_le", "_class_map", "_objective", "_fitted_with_feature_names", "fitted_",
@@ -349,7 +348,7 @@ class LeanRounds(xgboost.callback.TrainingCallback):
     """A callback for ``XGBClassifier.fit``: each round of the booster it trains calls ``objective`` itself.
 
     ``xgboost.train`` trains a round with ``booster.update(dtrain, iteration, fobj)`` (XGBoost
-    2.1 to 3.4); from ``before_training`` to ``after_training`` (or :meth:`restore`, for a fit
+    3.2 to 3.4, the releases CI tests); from ``before_training`` to ``after_training`` (or :meth:`restore`, for a fit
     that fails) the booster's ``update`` is a :class:`_Rounds` of its own, an attribute of the
     instance: its class, and everything else of the parent's fit, stay XGBoost's. Were a later
     ``xgboost.train`` to train otherwise, fits would take the parent's own rounds, slower and the
