@@ -32,10 +32,12 @@ import functools
 import inspect
 import numbers
 import os
+import warnings
 from typing import Any
 
 import numpy as np
-from scipy.special import expit, softmax
+from scipy.special import expit
+from sklearn.utils import assert_all_finite
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import (
     check_array,
@@ -47,7 +49,7 @@ from sklearn.utils.validation import (
 
 from . import _compat
 from ._compat import check_sample_weight, openmp_threads
-from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma, softmax_rows
 
 FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
 
@@ -113,6 +115,7 @@ ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
     >>> clf.fit(X, y).predict_proba(X[:2]).shape
     (2, 2)
     """
+_FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _ALPHA_KINDS = "None, a float in (0, 1) (two classes), one weight per class, 'balanced' or a dict {label: weight}"
 
 
@@ -272,7 +275,7 @@ class LinkedMetric:
 
     def __call__(self, y_true, raw_score, *args, **kwargs):
         raw_score = np.asarray(raw_score)
-        proba = expit(raw_score) if raw_score.ndim == 1 else softmax(raw_score, axis=1)
+        proba = expit(raw_score) if raw_score.ndim == 1 else softmax_rows(raw_score)
         return self.metric(y_true, proba, *args, **kwargs)
 
 
@@ -435,17 +438,27 @@ class FocalClassifierMixin:
         return super().classes_
 
     # ---------------------------------------------------------------- validation
-    def _validate_X(self, X, *, reset: bool):
+    def _validate_X(self, X, *, reset: bool, training: bool | None = None):
         """Check ``X`` and record (``reset=True``) or compare its number and names of features.
 
         Data frames are passed on untouched, so the boosters keep their dtypes and categorical
-        columns; everything else becomes a float array or a CSR/CSC matrix, NaN allowed.
+        columns; everything else becomes a float array or a CSR/CSC matrix, NaN allowed, and
+        infinity where the parent takes it (:meth:`_accepts_inf`; ``training``: for a fit's
+        data or eval sets, by default when ``reset``).
         """
+        training = reset if training is None else training
         if _is_dataframe(X):
             validate_data(self, X, reset=reset, skip_check_array=True)
             n_min = 2 if reset else 1
             if len(X) < n_min:
                 raise ValueError(f"Found a data frame with {len(X)} sample(s) while a minimum of {n_min} is required.")
+            return X
+        accepts_inf = self._accepts_inf(training)
+        if not reset and self._is_checked_array(X):
+            # What validate_data would find, without its conversions: a float matrix of the
+            # fitted width, from a fit without feature names (else it warns about the names).
+            if not accepts_inf:
+                assert_all_finite(X, allow_nan=True, input_name="X")
             return X
         return validate_data(
             self,
@@ -453,9 +466,24 @@ class FocalClassifierMixin:
             reset=reset,
             accept_sparse=["csr", "csc"],
             dtype="numeric",
-            ensure_all_finite="allow-nan",
+            ensure_all_finite=False if accepts_inf else "allow-nan",
             ensure_min_samples=2 if reset else 1,
         )
+
+    def _is_checked_array(self, X) -> bool:
+        """Whether ``X`` is a 2-D float array of the fitted width, and the fit saw no feature names."""
+        return (
+            type(X) is np.ndarray
+            and X.ndim == 2
+            and X.dtype in _FLOAT_DTYPES
+            and X.shape[0] > 0
+            and X.shape[1] == self.__dict__.get("_n_features_in_value")
+            and "_feature_names_in_value" not in self.__dict__
+        )
+
+    def _accepts_inf(self, training: bool) -> bool:
+        """Whether the parent takes infinite values in ``X`` (in a fit's data if ``training``)."""
+        return False
 
     def _validate_y(self, y) -> tuple[np.ndarray, np.ndarray]:
         """Check ``y`` and return ``(classes, encoded)``."""
@@ -488,7 +516,10 @@ class FocalClassifierMixin:
     def _validate_eval_sets(self, eval_set, eval_weights, weights_name: str, plan: FitPlan):
         """Check eval sets like the training data; returns ``(pairs, weights)`` with labels encoded."""
         pairs = [
-            (self._validate_X(X_eval, reset=False), self._encode_labels(y_eval, plan.classes, "eval_set labels"))
+            (
+                self._validate_X(X_eval, reset=False, training=True),
+                self._encode_labels(y_eval, plan.classes, "eval_set labels"),
+            )
             for X_eval, y_eval in eval_set
         ]
         if eval_weights is None:
@@ -507,6 +538,10 @@ class FocalClassifierMixin:
     # ----------------------------------------------------------------------- fit
     def fit(self, X, y, sample_weight=None, **fit_params):
         """Fit the booster with the focal objective, its optimal start score and focal eval metric.
+
+        A fit that raises (bad input, an exception in a callback, ``KeyboardInterrupt``) leaves
+        the estimator as it was before the call, as the boosters' own estimators do: a model
+        fitted earlier still predicts, and an estimator never fitted stays unfitted.
 
         Parameters
         ----------
@@ -529,13 +564,21 @@ class FocalClassifierMixin:
         self : object
             The fitted estimator.
         """
-        self.__dict__.pop("init_score_", None)  # a refit starts unfitted
-        params = self._check_parameters()
-        refuse_fit_args(type(self).__name__, fit_params, self._REFUSED_FIT, self._START_IS_KEPT)
-        X, classes, y_enc, sample_weight, class_totals, class_counts = self._fit_targets(X, y, sample_weight)
-        plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
-        self._fit_booster(X, plan, fit_params)
-        self._set_fitted(plan)
+        # A fit that raises (bad input, a callback, Ctrl-C) leaves the estimator as it was, as the
+        # parents do: the model fitted before, if any, still predicts; else it is not fitted.
+        before = dict(self.__dict__)
+        try:
+            self.__dict__.pop("init_score_", None)  # the parent's fit sees an unfitted estimator
+            params = self._check_parameters()
+            refuse_fit_args(type(self).__name__, fit_params, self._REFUSED_FIT, self._START_IS_KEPT)
+            X, classes, y_enc, sample_weight, class_totals, class_counts = self._fit_targets(X, y, sample_weight)
+            plan = self._plan_fit(classes, y_enc, sample_weight, class_totals, class_counts, params)
+            self._fit_booster(X, plan, fit_params)
+            self._set_fitted(plan)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
         return self
 
     def _fit_targets(self, X, y, sample_weight):
@@ -604,6 +647,7 @@ class FocalClassifierMixin:
         loss = loss_class(alpha=_times(alpha, in_loss), gamma=gamma)
         start_loss = loss if in_start is in_loss else loss_class(alpha=_times(alpha, in_start), gamma=gamma)
         init_score = self._start_score(start_loss, class_totals, params)
+        self._warn_if_constant(loss, init_score, class_totals, len(classes))
         n_threads = self._n_threads()
         objective = self._make_objective(loss, len(classes), n_threads, None if self._SCORES_START else init_score)
         return FitPlan(
@@ -617,6 +661,40 @@ class FocalClassifierMixin:
             objective=objective,
             metric=self._make_metric(loss, n_threads),
         )
+
+    def _warn_if_constant(self, loss, init_score, class_totals, n_classes: int) -> None:
+        """Warn where the booster cannot make a single split: the model would predict one probability.
+
+        At the start score every row of a class has the same gradient and Hessian, so the totals
+        the first trees see are sums over classes. Extreme settings (``focal_alpha`` near 0 or 1,
+        a large ``focal_gamma``) make them so small that no child reaches the booster's minimum
+        Hessian, or no split gains enough; then no later round differs either.
+        """
+        labels = np.arange(n_classes)
+        scores = np.full(2, float(init_score)) if n_classes == 2 else np.tile(init_score, (n_classes, 1))
+        grad, hess = loss._grad_hess_unchecked(labels.astype(np.float64 if n_classes == 2 else np.intp), scores)
+        hess = hess * self._hessian_scale(n_classes)
+        # Per output (one tree per class for K > 2): the summed Hessian and |gradient|, and an
+        # upper bound of any split's gain G_L^2 / H_L + G_R^2 / H_R: sum g^2 / h over the rows
+        # (Cauchy-Schwarz on each child).
+        weights = class_totals if n_classes == 2 else class_totals[:, None]
+        hess_total = np.max(np.sum(weights * hess, axis=0))
+        gain_bound = np.max(np.sum(weights * np.square(grad) / hess, axis=0))
+        abs_grad_total = np.max(np.sum(weights * np.abs(grad), axis=0))
+        advice = self._split_advice(float(hess_total), float(gain_bound), float(abs_grad_total))
+        if advice:
+            warnings.warn(
+                f"With focal_alpha={self.focal_alpha!r} and focal_gamma={self.focal_gamma!r} the focal loss's "
+                f"Hessians at the start score sum to {hess_total:.3g} over the training data, too small for "
+                f"{type(self).__name__} to split: the model would predict the same probability for every row. "
+                f"{advice}",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
+        """What to change when the booster cannot split on these totals, or ``""`` if it can."""
+        return ""
 
     def _class_weighting(self, classes, class_totals, class_counts, params: dict):
         """Class weights from booster parameters: ``(on the loss, in the start score)``; none by default."""
@@ -670,6 +748,10 @@ class FocalClassifierMixin:
         self.init_score_ = plan.init_score
 
     # ---------------------------------------------------------------- prediction
+    def _prediction_input(self, X):
+        """``X`` checked for prediction, once: adapters whose parent checks some inputs itself skip those."""
+        return self._validate_X(X, reset=False)
+
     def decision_function(self, X, **predict_params) -> np.ndarray:
         """Raw margins, start score included: log-odds of ``classes_[1]``, or one score per class.
 
@@ -686,8 +768,7 @@ class FocalClassifierMixin:
         margin : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
         """
         check_is_fitted(self, "init_score_")
-        X = self._validate_X(X, reset=False)
-        return np.asarray(self._raw_margin(X, **predict_params), dtype=float)
+        return np.asarray(self._raw_margin(self._prediction_input(X), **predict_params), dtype=float)
 
     def predict_proba(self, X, **predict_params) -> np.ndarray:
         """Class probabilities: sigmoid (softmax for K classes) of the margin, or the posterior.
@@ -713,7 +794,7 @@ class FocalClassifierMixin:
             return self.loss_.posterior(margin)
         if margin.ndim == 1:
             return np.column_stack([expit(-margin), expit(margin)])
-        return softmax(margin, axis=1)
+        return softmax_rows(margin)
 
     def predict(self, X, **predict_params) -> np.ndarray:
         """Predicted class labels: the class of highest :meth:`predict_proba`.

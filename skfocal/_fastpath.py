@@ -12,6 +12,9 @@ in float64 and agree to the last float32 bit in nearly every value (``tests/test
 
 from __future__ import annotations
 
+import sys
+import threading
+
 import numpy as np
 
 #: Rows up to which a binary gradient or metric is computed in numpy.
@@ -21,6 +24,31 @@ SMALL_BINARY = 1 << 14
 SMALL_MULTICLASS = 1 << 12
 
 _EMPTY_WEIGHTS = np.empty(0, dtype=np.float64)
+
+
+_IMPORT_LOCK = threading.Lock()
+
+
+def kernels():
+    """:mod:`skfocal._kernels`, imported on the first call (numba with it).
+
+    An import stopped halfway (Ctrl-C in a notebook, or any other exception) would leave numba
+    half-initialised in ``sys.modules``, and every later import would return the broken modules.
+    So whatever the failed import added to ``sys.modules`` is removed again before the exception
+    goes on: the next large fit imports numba afresh.
+    """
+    module = sys.modules.get(f"{__package__}._kernels")
+    if module is not None and getattr(module, "IMPORTED", False):
+        return module
+    with _IMPORT_LOCK:
+        before = set(sys.modules)
+        try:
+            from . import _kernels
+        except BaseException:
+            for name in set(sys.modules) - before:
+                del sys.modules[name]
+            raise
+    return _kernels
 
 
 def is_small(z: np.ndarray) -> bool:
@@ -54,9 +82,8 @@ def gradient_hessian(loss, y, z, w, hessian_scale, out, n_threads=1, offset=None
         np.copyto(out[0], grad, casting="same_kind")
         np.copyto(out[1], hess, casting="same_kind")
         return
-    from . import _kernels  # numba is imported here, for the first large input only
-
-    kernel = _kernels.binary_gradient_hessian if z.ndim == 1 else _kernels.multiclass_gradient_hessian
+    compiled = kernels()  # numba is imported here, for the first large input only
+    kernel = compiled.binary_gradient_hessian if z.ndim == 1 else compiled.multiclass_gradient_hessian
     kernel(
         y, z, w, loss._gamma, loss.class_weights_, hessian_scale, *out, n_threads=n_threads, offset=offset, team=team
     )
@@ -77,9 +104,8 @@ def mean_loss(loss, y, z, w=None, offset=None, n_threads=1, team=None) -> float:
         w = np.asarray(w, dtype=np.float64)
         total = float(w.sum())
         return float(np.dot(values, w)) / total if total != 0.0 else float("nan")
-    from . import _kernels
-
+    compiled = kernels()
     if w.dtype not in (np.float32, np.float64):
         w = w.astype(np.float64)
-    kernel = _kernels.binary_mean_loss if z.ndim == 1 else _kernels.multiclass_mean_loss
+    kernel = compiled.binary_mean_loss if z.ndim == 1 else compiled.multiclass_mean_loss
     return kernel(y, z, w, loss._gamma, loss.class_weights_, offset=offset, n_threads=n_threads, team=team)

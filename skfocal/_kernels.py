@@ -998,3 +998,6 @@ _TEAM_BINARY_GRADIENT = _callback(_binary_gradient_callback)
 _TEAM_BINARY_LOSS = _callback(_binary_loss_callback)
 _TEAM_MULTICLASS_GRADIENT = _callback(_multiclass_gradient_callback)
 _TEAM_MULTICLASS_LOSS = _callback(_multiclass_loss_callback)
+
+#: Set last: :func:`skfocal._fastpath.kernels` takes the module as imported only once this is.
+IMPORTED = True

@@ -48,6 +48,7 @@ from ._base import (
     LinkedMetric,
     Refuse,
     Translate,
+    _is_dataframe,
     _times,
     as_bool,
     as_positive_float,
@@ -504,6 +505,26 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         if not self._names_metric():
             params["metric"] = None
         return params
+
+    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
+        params = self.get_params(deep=False)
+        aliases = lightgbm_aliases("min_sum_hessian_in_leaf")
+        name, least = next(((a, params[a]) for a in aliases if params.get(a) is not None), ("min_child_weight", 1e-3))
+        if hess_total >= 2 * least:
+            return ""
+        return (
+            f"Lower {name} (LightGBM's min_sum_hessian_in_leaf, now {least:g}) to {hess_total / 100:.1g} or less, "
+            "or choose a less extreme focal_alpha or focal_gamma."
+        )
+
+    def _accepts_inf(self, training: bool) -> bool:
+        return True  # LightGBM bins infinite values like any other
+
+    def _prediction_input(self, X):
+        # LightGBM's own predict checks arrays and sparse matrices with scikit-learn's
+        # validate_data (feature count and names, dtype, NaN and infinity allowed), but not data
+        # frames: their feature names and order are checked here.
+        return super()._prediction_input(X) if _is_dataframe(X) else X
 
     def _raw_margin(self, X, **predict_params) -> np.ndarray:
         for name in ("raw_score", "pred_leaf", "pred_contrib"):

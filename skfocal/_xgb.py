@@ -31,6 +31,7 @@ import numbers
 
 import numpy as np
 import xgboost
+from scipy.sparse import issparse
 from xgboost import XGBClassifier
 from xgboost.callback import EarlyStopping, EvaluationMonitor
 
@@ -42,6 +43,7 @@ from ._base import (
     LinkedMetric,
     Refuse,
     Translate,
+    _is_dataframe,
     as_positive_float,
     parent_signature,
     with_signature,
@@ -65,6 +67,14 @@ def _as_base_score(name: str, value) -> float:
             "leave it unset to start from the focal loss's optimal constant."
         )
     return float(value)
+
+
+#: XGBoost's tree updaters take no split whose gain (loss change) is below this (its ``kRtEps``).
+_XGB_MIN_GAIN = 1e-6
+
+
+def _is_inf(value) -> bool:
+    return isinstance(value, numbers.Real) and bool(np.isinf(value))
 
 
 def _json_value(value):
@@ -287,6 +297,39 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         finally:
             lean.restore()
             plan.objective.release()
+
+    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
+        params = self.get_xgb_params()
+        reg_lambda = next((params[a] for a in ("reg_lambda", "lambda") if params.get(a) is not None), 1.0)
+        if reg_lambda > 0:  # each child's G^2 / (H + lambda) is also at most G^2 / lambda
+            gain_bound = min(gain_bound, abs_grad_total**2 / reg_lambda)
+        if gain_bound <= _XGB_MIN_GAIN:
+            return (
+                "XGBoost makes no split of so small a gain whatever min_child_weight is: choose a less extreme "
+                "focal_alpha or focal_gamma."
+            )
+        least = self.min_child_weight if self.min_child_weight is not None else 1.0
+        if hess_total >= 2 * least:
+            return ""
+        return (
+            f"Lower min_child_weight (now {least:g}) to {hess_total / 100:.1g} or less, "
+            "or choose a less extreme focal_alpha or focal_gamma."
+        )
+
+    def _accepts_inf(self, training: bool) -> bool:
+        # XGBoost predicts on infinite values, but trains on them only as its missing value.
+        return not training or _is_inf(self.missing)
+
+    def _validate_X(self, X, *, reset: bool, training: bool | None = None):
+        X = super()._validate_X(X, reset=reset, training=training)
+        if (reset if training is None else training) and _is_inf(self.missing) and not _is_dataframe(X):
+            other = -self.missing
+            if np.any((X.data if issparse(X) else X) == other):
+                raise ValueError(
+                    f"X contains {other}, which XGBoost cannot train on while missing={self.missing}: "
+                    f"replace it, or use missing=np.nan and NaN for missing values."
+                )
+        return X
 
     def _raw_margin(self, X, **predict_params) -> np.ndarray:
         if predict_params.pop("output_margin", False):
