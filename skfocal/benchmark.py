@@ -102,7 +102,7 @@ BOOSTER_PARAMS = {
 TUNING_GRID = {"focal_gamma": [0.5, 1.0, 2.0], "focal_alpha": [None, "balanced"]}
 INNER_FOLDS = 2
 #: Default repeats of the stratified cross-validation: with 5 folds, 10 paired differences per
-#: model, and a 10,000-row data set takes about a minute on 2 cores (benchmarks/RESULTS.md).
+#: model, and a 10,000-row data set takes about 75 s of two idle cores (benchmarks/RESULTS.md).
 REPEATS = 2
 #: Default half-width of the region of practical equivalence, in each metric's own units.
 ROPE = 0.01
@@ -434,7 +434,6 @@ def _load_bundled(datasets) -> dict[str, _Data]:
         X, y = load_dataset(name, return_X_y=True)
         # the binary sets' positive class is 1, the rarer one; the multiclass sets keep their classes
         data[name] = _prepare(name, X, y, pos_label=1 if name in list_datasets("binary") else None)
-        data[name].notes = [n for n in data[name].notes if not n.startswith("positive label")]
     return data
 
 
@@ -799,7 +798,7 @@ def _headlines(summary: dict, n_datasets: int) -> list[str]:
             counts = ", ".join(f"{v} on {a[v]}" for v in _stats.VERDICTS)
             lines.append(
                 f"**On these {a['n_datasets']} data sets, {what}, {_METRIC_TITLES[PRIMARY_METRIC]}: {counts}; "
-                f"mean difference {_signed(a['mean'])}, Wilcoxon signed-rank p = {a['p']:.2f}.**"
+                f"mean difference {_signed(a['mean'])}, Wilcoxon signed-rank p = {a['p']:.3f}.**"
             )
     return lines
 
