@@ -1207,11 +1207,11 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m skfocal.benchmark",
         description=(
-            "Does focal loss help on this data? Compare focal-loss LightGBM and XGBoost with log loss, class "
-            "weighting and SMOTE, every model on the same repeated stratified folds, on your own data "
-            "(--data FILE --target COLUMN) or on the bundled imbalanced data sets. Each model's difference to the "
-            "booster's own log-loss classifier gets an interval and a verdict (better, equivalent, worse, "
-            "undecided). Prints a report on stdout and a progress bar on stderr."
+            "Does focal loss help on this data? Compare focal-loss LightGBM and XGBoost with log loss,\n"
+            "class weighting and SMOTE, every model on the same repeated stratified folds, on your own\n"
+            "data (--data FILE --target COLUMN) or on the bundled imbalanced data sets. Each model's\n"
+            "difference to the booster's own log-loss classifier gets an interval and a verdict (better,\n"
+            "equivalent, worse, undecided). Prints a report on stdout and a progress bar on stderr."
         ),
         epilog=(
             "models (<booster> is lgbm or xgb):\n"
