@@ -304,3 +304,11 @@ def test_progress_counts_every_fit(frame, monkeypatch):
     grid = np.prod([len(v) for v in benchmark.TUNING_GRID.values()])
     per_fold = benchmark.INNER_FOLDS * grid + 1 + 1  # the inner search and its refit, and the log-loss fit
     assert totals == [[per_fold * 2 * 2, per_fold * 2 * 2]]
+
+
+def test_bundled_multiclass_sets_load_with_their_classes(capsys):
+    data = benchmark._load_bundled(["glass", "ecoli4"])
+    assert data["glass"].n_classes == 6 and data["glass"].describe()["positive"] is None
+    assert data["ecoli4"].labels == [0, 1]  # the binary sets keep 1, the rarer class, as positive
+    assert benchmark.main(["--list"]) == 0
+    assert "satimage_multiclass" in capsys.readouterr().out
