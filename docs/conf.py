@@ -88,12 +88,13 @@ def _own_members(cls) -> list[str]:
 
 
 # Own methods of each public class, for the class template in _templates/autosummary/.
+import skfocal.benchmark  # noqa: E402
 import skfocal.dask  # noqa: E402
 
 autosummary_context = {
     "skfocal_methods": {
         f"{module.__name__}.{name}": _own_members(getattr(module, name))
-        for module in (skfocal, skfocal.dask)
+        for module in (skfocal, skfocal.dask, skfocal.benchmark)
         for name in module.__all__
         if inspect.isclass(getattr(module, name, None))
     }

@@ -35,6 +35,7 @@ import inspect
 import re
 
 import numpy as np
+from scipy.sparse import issparse
 from lightgbm import Dataset, LGBMClassifier
 from lightgbm.basic import LightGBMError
 from scipy.special import logit
@@ -523,8 +524,11 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
     def _prediction_input(self, X):
         # LightGBM's own predict checks arrays and sparse matrices with scikit-learn's
         # validate_data (feature count and names, dtype, NaN and infinity allowed), but not data
-        # frames: their feature names and order are checked here.
-        return super()._prediction_input(X) if _is_dataframe(X) else X
+        # frames, whose feature names and order are checked here; sparse formats other than
+        # CSR/CSC become CSR here, where LightGBM would warn that it converts them.
+        if _is_dataframe(X) or (issparse(X) and X.format not in ("csr", "csc")):
+            return super()._prediction_input(X)
+        return X
 
     def _raw_margin(self, X, **predict_params) -> np.ndarray:
         for name in ("raw_score", "pred_leaf", "pred_contrib"):

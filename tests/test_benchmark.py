@@ -23,7 +23,9 @@ def synthetic():
 
 @pytest.fixture(scope="module")
 def records(synthetic):
-    return run_benchmark(synthetic, FAST_MODELS, folds=3, n_jobs=1, seed=7, progress=False, keep_predictions=True)
+    return run_benchmark(
+        synthetic, FAST_MODELS, folds=3, repeats=1, n_jobs=1, seed=7, progress=False, keep_predictions=True
+    )
 
 
 def test_every_model_sees_the_same_folds(synthetic, records):
@@ -43,29 +45,33 @@ def test_metrics_are_those_of_the_held_out_predictions(records):
             assert r[name] == pytest.approx(metric(r["y_true"], r["proba"]), rel=1e-12)  # recomputed, same inputs
 
 
-def test_summary_means_stds_and_wins(records):
+def test_summary_means_stds_and_ranks(records):
     summary = summarize(records)
     entry = next(e for e in summary["per_dataset"] if e["dataset"] == "a" and e["model"] == "lgbm-focal")
     values = [r["average_precision"] for r in records if r["dataset"] == "a" and r["model"] == "lgbm-focal"]
     assert entry["average_precision"] == pytest.approx((np.mean(values), np.std(values)), rel=1e-12)
-    for metric, counts in summary["wins"].items():
-        assert sum(counts.values()) == 2  # one winner per data set
+    for metric, ranks in summary["ranks"].items():
+        assert sum(ranks.values()) == pytest.approx(sum(range(1, len(FAST_MODELS) + 1)))  # ranks 1..4 each data set
         best = min if metric in ("log_loss", "brier") else max
         for dataset in ("a", "b"):
             rows = [e for e in summary["per_dataset"] if e["dataset"] == dataset]
             winner = best(rows, key=lambda e: e[metric][0])["model"]
-            assert counts[winner] >= 1
+            assert ranks[winner] <= 2.5  # first on this data set, at worst fourth on the other
+    # lgbm-focal against lgbm-logloss, xgb-weighted and xgb-smote against xgb-logloss (not run: none)
+    assert {(d["model"], d["reference"]) for d in summary["differences"]} == {("lgbm-focal", "lgbm-logloss")}
+    across = [a for a in summary["across"] if a["metric"] == "average_precision"]
+    assert len(across) == 1 and across[0]["n_datasets"] == 2
 
 
 def test_results_do_not_depend_on_parallelism(synthetic, records):
-    parallel = run_benchmark(synthetic, FAST_MODELS, folds=3, n_jobs=2, seed=7, progress=False)
+    parallel = run_benchmark(synthetic, FAST_MODELS, folds=3, repeats=1, n_jobs=2, seed=7, progress=False)
     for one, two in zip(records, parallel, strict=True):
         assert (one["dataset"], one["model"], one["fold"]) == (two["dataset"], two["model"], two["fold"])
         assert one["average_precision"] == two["average_precision"]
 
 
 def test_tuned_model_reports_its_choice(synthetic):
-    rows = run_benchmark({"a": synthetic["a"]}, ["lgbm-focal-tuned"], folds=2, n_jobs=1, progress=False)
+    rows = run_benchmark({"a": synthetic["a"]}, ["lgbm-focal-tuned"], folds=2, repeats=1, n_jobs=1, progress=False)
     for row in rows:
         assert row["best_params"]["focal_gamma"] in benchmark.TUNING_GRID["focal_gamma"]
 
@@ -118,10 +124,11 @@ def test_cli_on_bundled_data(tmp_path, capsys):
     from skfocal.datasets import list_datasets
 
     first = list_datasets("binary")[0]
-    args = ["--datasets", first, "--models", "lgbm-focal,xgb-logloss", "--folds", "2", "--n-jobs", "1"]
+    args = ["--datasets", first, "--models", "lgbm-focal,lgbm-logloss", "--folds", "2", "--repeats", "1"]
+    args += ["--n-jobs", "1"]
     assert benchmark.main([*args, "--format", "json", "--plot", str(tmp_path / "bench.png")]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert {r["model"] for r in out["records"]} == {"lgbm-focal", "xgb-logloss"}
+    assert {r["model"] for r in out["records"]} == {"lgbm-focal", "lgbm-logloss"}
     assert len(out["records"]) == 4
     assert (tmp_path / "bench.png").stat().st_size > 10_000
     assert benchmark.main([*args, "--format", "csv"]) == 0
@@ -140,16 +147,30 @@ def test_more_bad_arguments(synthetic):
     with pytest.raises(ValueError, match="smallest class"):
         run_benchmark(synthetic, FAST_MODELS, folds=500, progress=False)
     X, y = synthetic["a"]
-    with pytest.raises(ValueError, match="labels must be 0 and 1"):
-        run_benchmark({"a": (X, y + 1)}, FAST_MODELS, progress=False)
+    with pytest.raises(ValueError, match="one class"):
+        run_benchmark({"a": (X, np.ones_like(y))}, FAST_MODELS, progress=False)
+    with pytest.raises(ValueError, match="repeats"):
+        run_benchmark(synthetic, FAST_MODELS, repeats=0, progress=False)
 
 
-def test_a_failing_model_names_itself(synthetic):
+def test_a_failing_model_names_itself(synthetic, monkeypatch):
+    table = benchmark._model_table()
+
+    def broken(y, seed):
+        raise ArithmeticError("no such luck")
+
+    table["lgbm-broken"] = benchmark._Model("lgbm-broken", broken)
+    monkeypatch.setattr(benchmark, "_model_table", lambda: table)
+    with pytest.raises(RuntimeError, match="lgbm-broken failed on a, repeat 0, fold 0: no such luck"):
+        run_benchmark({"a": synthetic["a"]}, ["lgbm-broken"], folds=2, n_jobs=1, progress=False)
+
+
+def test_smote_is_left_out_where_there_are_missing_values(synthetic):
     X, y = synthetic["a"]
     X = X.copy()
     X[0, 0] = np.nan  # SMOTE refuses NaN; the boosters accept it
-    with pytest.raises(RuntimeError, match="lgbm-smote failed on a, fold"):
-        run_benchmark({"a": (X, y)}, ["lgbm-focal", "lgbm-smote"], folds=2, n_jobs=1, progress=False)
+    rows = run_benchmark({"a": (X, y)}, ["lgbm-focal", "lgbm-smote"], folds=2, repeats=1, n_jobs=1, progress=False)
+    assert {r["model"] for r in rows} == {"lgbm-focal"}
 
 
 def test_cli_checks_the_plot_path_before_running(capsys):

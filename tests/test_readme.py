@@ -87,7 +87,7 @@ def test_readme_install_hints_name_existing_extras():
 
 def test_readme_commands_run_from_the_checkout():
     commands = [line for block in _blocks("bash") for line in block.strip().splitlines()]
-    assert len(commands) == 2
+    assert len(commands) == 2  # the two set-up commands
     for command in commands:
         steps = [step.strip() for step in command.split("&&")]
         assert steps[:2] == ["python3 -m venv .venv", ". .venv/bin/activate"]
@@ -147,3 +147,17 @@ def test_readme_states_the_lower_bounds_pyproject_declares():
              "xgboost": "XGBoost", "numba": "numba", "imbalanced-learn": "imbalanced-learn"}  # fmt: skip
     for name, shown in names.items():
         assert f"{shown} {declared[name]}" in stated, (name, declared[name])
+
+
+def test_readme_own_data_command_parses_and_its_example_exists():
+    from skfocal.benchmark import _parser
+
+    (command,) = [line for block in _blocks("sh") for line in block.strip().splitlines() if "--data" in line]
+    argv = shlex.split(command)
+    assert argv[:3] == ["python", "-m", "skfocal.benchmark"]
+    args = _parser().parse_args(argv[3:])  # every option exists; argparse exits on an unknown one
+    assert (args.data, args.target, args.drop) == ("customers.csv", "churned", ["customer_id"])
+    assert (ROOT / "benchmarks" / "compare_example.py").exists()  # the script that writes customers.csv
+    # the output shown is the one the docs include, from that command
+    shown = (ROOT / "docs" / "_static" / "compare_customers.txt").read_text().split("### Per data set")[0].strip()
+    assert shown in README.read_text()
