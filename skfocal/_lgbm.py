@@ -35,9 +35,9 @@ import inspect
 import re
 
 import numpy as np
-from scipy.sparse import issparse
 from lightgbm import Dataset, LGBMClassifier
 from lightgbm.basic import LightGBMError
+from scipy.sparse import issparse
 from scipy.special import logit
 from sklearn.base import BaseEstimator
 
