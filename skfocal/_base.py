@@ -119,6 +119,15 @@ _FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _ALPHA_KINDS = "None, a float in (0, 1) (two classes), one weight per class, 'balanced' or a dict {label: weight}"
 
 
+def _stacklevel_outside_skfocal() -> int:
+    """The ``stacklevel`` for a warning raised by the caller that points at the first frame outside skfocal."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    frame, level = inspect.currentframe().f_back, 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(package + os.sep):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _is_dataframe(X) -> bool:
     """True for pandas and polars data frames and pyarrow tables, which go to the booster untouched.
 
@@ -566,7 +575,7 @@ class FocalClassifierMixin:
         """
         # A fit that raises (bad input, a callback, Ctrl-C) leaves the estimator as it was, as the
         # parents do: the model fitted before, if any, still predicts; else it is not fitted.
-        before = dict(self.__dict__)
+        before = dict(self.__dict__)  # a shallow copy: a fit replaces attributes, it does not change them
         try:
             self.__dict__.pop("init_score_", None)  # the parent's fit sees an unfitted estimator
             params = self._check_parameters()
@@ -576,8 +585,7 @@ class FocalClassifierMixin:
             self._fit_booster(X, plan, fit_params)
             self._set_fitted(plan)
         except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
+            object.__setattr__(self, "__dict__", before)  # in one step: a second Ctrl-C cannot split it
             raise
         return self
 
@@ -667,34 +675,42 @@ class FocalClassifierMixin:
 
         At the start score every row of a class has the same gradient and Hessian, so the totals
         the first trees see are sums over classes. Extreme settings (``focal_alpha`` near 0 or 1,
-        a large ``focal_gamma``) make them so small that no child reaches the booster's minimum
-        Hessian, or no split gains enough; then no later round differs either.
+        a large ``focal_gamma``, tiny class or sample weights) make them so small that no child
+        reaches the booster's minimum Hessian, or no split gains what the booster requires; then
+        no later round differs either.
         """
-        labels = np.arange(n_classes)
+        labels = np.arange(n_classes).astype(np.float64 if n_classes == 2 else np.intp)
         scores = np.full(2, float(init_score)) if n_classes == 2 else np.tile(init_score, (n_classes, 1))
-        grad, hess = loss._grad_hess_unchecked(labels.astype(np.float64 if n_classes == 2 else np.intp), scores)
-        hess = hess * self._hessian_scale(n_classes)
-        # Per output (one tree per class for K > 2): the summed Hessian and |gradient|, and an
-        # upper bound of any split's gain G_L^2 / H_L + G_R^2 / H_R: sum g^2 / h over the rows
-        # (Cauchy-Schwarz on each child).
+        grad, hess = loss._grad_hess_unchecked(labels, scores)
         weights = class_totals if n_classes == 2 else class_totals[:, None]
-        hess_total = np.max(np.sum(weights * hess, axis=0))
-        gain_bound = np.max(np.sum(weights * np.square(grad) / hess, axis=0))
-        abs_grad_total = np.max(np.sum(weights * np.abs(grad), axis=0))
-        advice = self._split_advice(float(hess_total), float(gain_bound), float(abs_grad_total))
-        if advice:
-            warnings.warn(
-                f"With focal_alpha={self.focal_alpha!r} and focal_gamma={self.focal_gamma!r} the focal loss's "
-                f"Hessians at the start score sum to {hess_total:.3g} over the training data, too small for "
-                f"{type(self).__name__} to split: the model would predict the same probability for every row. "
-                f"{advice}",
-                UserWarning,
-                stacklevel=4,
-            )
+        # per class (rows) and output (columns: one tree per class for K > 2)
+        g, h = weights * grad, weights * hess * self._hessian_scale(n_classes)
+        hess_total = h.sum(axis=0)
+        # The best split's gain G_L^2/H_L + G_R^2/H_R - G^2/H: the rows of a class share g/h, and
+        # G^2/H is subadditive, so no split gains more than the partition by class.
+        gain_bound = np.sum(np.square(g) / h, axis=0) - np.square(g.sum(axis=0)) / hess_total
+        name, least, min_gain, reg_lambda = self._split_limits()
+        if reg_lambda > 0:  # each child's G^2 / (H + lambda) is also at most G^2 / lambda
+            gain_bound = np.minimum(gain_bound, np.square(np.abs(g).sum(axis=0)) / reg_lambda)
+        if np.any((hess_total >= 2 * least) & (gain_bound > min_gain)):
+            return
+        booster = type(self).__name__
+        if np.any(gain_bound > min_gain):
+            advice = f"Lower {name} (now {least:g}) to {np.max(hess_total) / 100:.1g} or less"
+        else:
+            advice = f"{booster}'s booster makes no split that gains less than {min_gain:g}, whatever {name} is"
+        warnings.warn(
+            f"With focal_alpha={self.focal_alpha!r}, focal_gamma={self.focal_gamma!r} and this fit's class and "
+            f"sample weights, the focal loss's Hessians at the start score sum to {np.max(hess_total):.3g}: "
+            f"{booster} can make no split, and the model would predict the same probability for every row. "
+            f"{advice}; or choose a less extreme focal_alpha, focal_gamma or weights.",
+            UserWarning,
+            stacklevel=_stacklevel_outside_skfocal(),
+        )
 
-    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
-        """What to change when the booster cannot split on these totals, or ``""`` if it can."""
-        return ""
+    def _split_limits(self) -> tuple[str, float, float, float]:
+        """The booster's limits on a split: ``(minimum child Hessian's name, its value, minimum gain, L2 penalty)``."""
+        return "min_child_weight", 0.0, 0.0, 0.0
 
     def _class_weighting(self, classes, class_totals, class_counts, params: dict):
         """Class weights from booster parameters: ``(on the loss, in the start score)``; none by default."""

@@ -12,6 +12,8 @@ in float64 and agree to the last float32 bit in nearly every value (``tests/test
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
 import threading
 
@@ -27,28 +29,55 @@ _EMPTY_WEIGHTS = np.empty(0, dtype=np.float64)
 
 
 _IMPORT_LOCK = threading.Lock()
+_KERNEL_PACKAGES = ("numba", "llvmlite")
 
 
 def kernels():
     """:mod:`skfocal._kernels`, imported on the first call (numba with it).
 
-    An import stopped halfway (Ctrl-C in a notebook, or any other exception) would leave numba
-    half-initialised in ``sys.modules``, and every later import would return the broken modules.
-    So whatever the failed import added to ``sys.modules`` is removed again before the exception
-    goes on: the next large fit imports numba afresh.
+    An import stopped halfway would leave numba half-initialised in ``sys.modules``, and every
+    later import would return the broken modules. So Ctrl-C (SIGINT) during the import is held
+    back until the import is complete, then raised (in the main thread, where SIGINT has Python's
+    own handler); and where the import fails all the same (any exception), the modules of numba,
+    llvmlite and the kernels that it added to ``sys.modules`` are removed again before the
+    exception goes on (others, such as the standard library's that numba pulled in, or another
+    thread's, are complete and stay): the next large fit imports numba afresh.
     """
     module = sys.modules.get(f"{__package__}._kernels")
     if module is not None and getattr(module, "IMPORTED", False):
         return module
-    with _IMPORT_LOCK:
+    with _IMPORT_LOCK, _interrupts_held():
         before = set(sys.modules)
         try:
             from . import _kernels
         except BaseException:
             for name in set(sys.modules) - before:
-                del sys.modules[name]
+                if name.split(".")[0] in _KERNEL_PACKAGES or name == f"{__package__}._kernels":
+                    del sys.modules[name]
             raise
     return _kernels
+
+
+@contextlib.contextmanager
+def _interrupts_held():
+    """Ctrl-C (SIGINT) held back until the block ends, then raised: the import is not cut halfway.
+
+    Only in the main thread and where SIGINT has Python's own handler (the one that raises
+    ``KeyboardInterrupt``); a handler of the user's or of a framework is left alone.
+    """
+    if threading.current_thread() is not threading.main_thread() or (
+        signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+    received = []
+    signal.signal(signal.SIGINT, lambda signum, frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if received:
+        raise KeyboardInterrupt
 
 
 def is_small(z: np.ndarray) -> bool:

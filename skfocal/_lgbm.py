@@ -71,6 +71,10 @@ from ._export import record_lgbm_objective
 
 __all__ = ["FocalLGBMClassifier"]
 
+#: LGBMClassifier's own parameters (``min_child_weight``, ``reg_lambda``, ...): a LightGBM alias set
+#: through ``**kwargs`` is the one the user chose.
+_CONSTRUCTOR_NAMES = frozenset(inspect.signature(LGBMClassifier.__init__).parameters)
+
 # LightGBM computes these on the raw margins of a custom objective as if they were probabilities.
 _PROBABILITY_METRICS = {
     "binary_logloss",
@@ -507,16 +511,18 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
             params["metric"] = None
         return params
 
-    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
+    def _split_limits(self) -> tuple[str, float, float, float]:
         params = self.get_params(deep=False)
-        aliases = lightgbm_aliases("min_sum_hessian_in_leaf")
-        name, least = next(((a, params[a]) for a in aliases if params.get(a) is not None), ("min_child_weight", 1e-3))
-        if hess_total >= 2 * least:
-            return ""
-        return (
-            f"Lower {name} (LightGBM's min_sum_hessian_in_leaf, now {least:g}) to {hess_total / 100:.1g} or less, "
-            "or choose a less extreme focal_alpha or focal_gamma."
-        )
+
+        def chosen(name: str, default: float) -> tuple[str, float]:
+            # an alias the user set wins over the constructor's own name, as in LightGBM
+            aliases = lightgbm_aliases(name)
+            names = sorted(aliases, key=lambda a: a in _CONSTRUCTOR_NAMES)
+            return next(((a, params[a]) for a in names if params.get(a) is not None), (name, default))
+
+        hessian = chosen("min_sum_hessian_in_leaf", 1e-3)
+        min_gain = chosen("min_gain_to_split", 0.0)[1] + 1e-15  # LightGBM's kEpsilon
+        return hessian[0], float(hessian[1]), float(min_gain), float(chosen("lambda_l2", 0.0)[1])
 
     def _accepts_inf(self, training: bool) -> bool:
         return True  # LightGBM bins infinite values like any other

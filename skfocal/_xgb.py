@@ -298,23 +298,14 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             lean.restore()
             plan.objective.release()
 
-    def _split_advice(self, hess_total: float, gain_bound: float, abs_grad_total: float) -> str:
+    def _split_limits(self) -> tuple[str, float, float, float]:
         params = self.get_xgb_params()
-        reg_lambda = next((params[a] for a in ("reg_lambda", "lambda") if params.get(a) is not None), 1.0)
-        if reg_lambda > 0:  # each child's G^2 / (H + lambda) is also at most G^2 / lambda
-            gain_bound = min(gain_bound, abs_grad_total**2 / reg_lambda)
-        if gain_bound <= _XGB_MIN_GAIN:
-            return (
-                "XGBoost makes no split of so small a gain whatever min_child_weight is: choose a less extreme "
-                "focal_alpha or focal_gamma."
-            )
-        least = self.min_child_weight if self.min_child_weight is not None else 1.0
-        if hess_total >= 2 * least:
-            return ""
-        return (
-            f"Lower min_child_weight (now {least:g}) to {hess_total / 100:.1g} or less, "
-            "or choose a less extreme focal_alpha or focal_gamma."
-        )
+
+        def chosen(names, default: float) -> float:
+            return float(next((params[a] for a in names if params.get(a) is not None), default))
+
+        min_gain = chosen(("gamma", "min_split_loss"), 0.0) + _XGB_MIN_GAIN
+        return "min_child_weight", chosen(("min_child_weight",), 1.0), min_gain, chosen(("reg_lambda", "lambda"), 1.0)
 
     def _accepts_inf(self, training: bool) -> bool:
         # XGBoost predicts on infinite values, but trains on them only as its missing value.
