@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import statistics
+import sys
 import time
 
 import numpy as np
@@ -34,6 +35,7 @@ def load_kernels(path: str):
     """A ``_kernels.py`` of another commit, as a module of its own (it imports only numba and numpy)."""
     spec = importlib.util.spec_from_file_location("baseline_kernels", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # numba's cache records the module by name, to import it again
     spec.loader.exec_module(module)
     return module
 
