@@ -174,7 +174,7 @@ def focal_loss_score(
         if isinstance(gamma, dict):
             gamma = resolve_class_gammas(gamma, column_labels, name="gamma")
         else:
-            gamma = resolve_class_gammas(gamma, np.array([0, 1]), name="gamma")  # (negative, positive)
+            gamma = resolve_class_gammas(gamma, np.array(["negative", "positive"]), name="gamma")  # in this order
     else:
         classes = _class_labels(y_true, y_prob.shape[1], labels, pos_label)
         if pos_label is not None and (len(classes) != 2 or pos_label not in classes.tolist()):
