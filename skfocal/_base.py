@@ -49,7 +49,14 @@ from sklearn.utils.validation import (
 
 from . import _compat
 from ._compat import check_sample_weight, openmp_threads
-from ._loss import BinaryFocalLoss, MulticlassFocalLoss, check_class_weights, check_gamma, softmax_rows
+from ._loss import (
+    BinaryFocalLoss,
+    MulticlassFocalLoss,
+    check_class_gammas,
+    check_class_weights,
+    check_gamma,
+    softmax_rows,
+)
 
 FOCAL_PARAMS = ("focal_gamma", "focal_alpha", "posterior_correction")
 
@@ -65,9 +72,13 @@ ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
 
     Parameters
     ----------
-    focal_gamma : float, default=2.0
+    focal_gamma : float, array-like or dict, default=2.0
         Focusing parameter, finite and ``>= 0``. ``0`` with ``focal_alpha=None`` is the log
-        loss, and the model is then the one ``{parent_name}`` fits.
+        loss, and the model is then the one ``{parent_name}`` fits. One gamma per class (an
+        array-like in the order of ``classes_``, or a dict ``{{label: gamma}}`` for every class)
+        focuses each row's loss by its own class's gamma: for two classes ``[g0, g1]`` is the
+        asymmetric focal loss (``[4.0, 0.0]`` focuses the easy negatives and leaves the
+        positives' log loss as it is).
     focal_alpha : None, float, array-like, "balanced" or dict, default=None
         Class weighting in the loss. ``None``: none. A float in the open interval (0, 1), for
         two classes: the weight of ``classes_[1]``, with ``1 - focal_alpha`` for ``classes_[0]``.
@@ -198,6 +209,61 @@ def resolve_class_weights(
         return check_class_weights(alpha, len(classes), name)
     except TypeError:
         raise TypeError(f"{name} must be {_ALPHA_KINDS}; got {alpha!r} of type {type(alpha).__name__}.") from None
+
+
+def check_focal_gamma(gamma, name: str = "focal_gamma") -> None:
+    """Check the form of a focusing parameter before the classes are known (:func:`resolve_class_gammas`)."""
+    if isinstance(gamma, dict):
+        for label, value in gamma.items():
+            check_gamma(value, f"{name}[{label!r}]")
+    else:
+        check_class_gammas(gamma, None, name)
+
+
+def _length(value) -> int | None:
+    """The length of a 1-D sequence of numbers; ``None`` for anything else."""
+    if isinstance(value, (str, bytes, dict, numbers.Real)):
+        return None
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+    return len(array) if array.ndim == 1 else None
+
+
+def resolve_class_gammas(gamma, classes: np.ndarray, *, name: str = "focal_gamma") -> float | np.ndarray:
+    """Turn a focusing parameter into one gamma for all classes (a float) or one per class of ``classes``.
+
+    Parameters
+    ----------
+    gamma : float, array-like or dict
+        A number: one gamma for every class. An array-like: one per class, in the order of
+        ``classes``. A dict: ``{label: gamma}`` for every class. Each finite and ``>= 0``.
+    classes : ndarray of shape (n_classes,)
+        The sorted class labels.
+    name : str, default="focal_gamma"
+        The parameter's name, for error messages.
+
+    Returns
+    -------
+    gamma : float or ndarray of shape (n_classes,)
+        A float where all classes have the same gamma (:func:`skfocal._loss.check_class_gammas`).
+    """
+    labels = classes.tolist()
+    if isinstance(gamma, dict):
+        unknown = [k for k in gamma if k not in set(labels)]
+        if unknown:
+            raise ValueError(f"{name} has gammas for labels not in the data: {unknown!r}; classes are {labels!r}.")
+        missing = [c for c in labels if c not in gamma]
+        if missing:
+            raise ValueError(f"{name} has no gamma for class(es) {missing!r}; give one for each of {labels!r}.")
+        gamma = [gamma[c] for c in labels]
+    elif _length(gamma) not in (None, len(labels)):
+        raise ValueError(
+            f"{name} has {len(gamma)} values but there are {len(labels)} classes {labels!r}; give one gamma "
+            "per class in this order, a dict {label: gamma}, or one number for all."
+        )
+    return check_class_gammas(gamma, len(labels), name)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -618,7 +684,7 @@ class FocalClassifierMixin:
         The returned dict maps each entry of the adapter's ``_BOOSTER_PARAMS`` table that the
         user set (under any alias) to its value; refused entries have raised by then.
         """
-        check_gamma(self.focal_gamma, "focal_gamma")
+        check_focal_gamma(self.focal_gamma)
         if not isinstance(self.posterior_correction, (bool, np.bool_)):
             raise TypeError(f"posterior_correction must be True or False, got {self.posterior_correction!r}.")
         params = self.get_params(deep=False)
@@ -648,7 +714,7 @@ class FocalClassifierMixin:
                 f"sample_weight is zero for every sample of class {empty.tolist()!r}; "
                 "each class needs a positive total weight."
             )
-        gamma = check_gamma(self.focal_gamma, "focal_gamma")
+        gamma = resolve_class_gammas(self.focal_gamma, classes)
         alpha = resolve_class_weights(self.focal_alpha, classes, class_totals)
         in_loss, in_start = self._class_weighting(classes, class_totals, class_counts, params)
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss

@@ -300,11 +300,14 @@ def _binary_terms(yi, zi, offset, gamma, power):
 
 
 @_jit
-def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, power, grad, hess):
-    # Same expressions as BinaryFocalLoss._grad_hess_unchecked.
-    c = 2.0 * gamma + 1.0
+def _binary_rows(y, z, w, offset, g0, g1, w0, w1, scale, power, grad, hess):
+    # Same expressions as BinaryFocalLoss._grad_hess_unchecked. power 3: a gamma per class (g0
+    # for class 0, g1 for class 1, picked by a select; q**gamma as exp(gamma log q)); otherwise
+    # one gamma, g0, and the loop is the one-gamma loop (the choice is the same for every row).
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
+        gamma = (g1 if y[i] > 0.5 else g0) if power == 3 else g0
+        c = 2.0 * gamma + 1.0
         positive, pt, q, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, power)
         a = (w1 if positive else w0) * q_gamma
         wi = np.float64(w[i]) if weighted else 1.0
@@ -315,23 +318,26 @@ def _binary_rows(y, z, w, offset, gamma, w0, w1, scale, power, grad, hess):
 
 
 @_jit
-def _binary_block(y, z, w, grad, hess, offset, gamma, w0, w1, scale):
+def _binary_block(y, z, w, grad, hess, offset, g0, g1, w0, w1, scale):
     # One copy of the loop per way of forming q**gamma (the default gamma=2, gamma=0, any
-    # other), each compiled without the choice in it: a choice made row by row would stop the
-    # vectoriser, and exp(gamma log q) costs an exp per row that 2 and 0 do not need.
-    if gamma == 2.0:
-        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 2, grad, hess)
-    elif gamma == 0.0:
-        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 0, grad, hess)
+    # other, a gamma per class), each compiled without the choice in it: a choice made row by
+    # row would stop the vectoriser, and exp(gamma log q) costs an exp per row that 2 and 0 do not need.
+    if g0 != g1:
+        _binary_rows(y, z, w, offset, g0, g1, w0, w1, scale, 3, grad, hess)
+    elif g0 == 2.0:
+        _binary_rows(y, z, w, offset, g0, g1, w0, w1, scale, 2, grad, hess)
+    elif g0 == 0.0:
+        _binary_rows(y, z, w, offset, g0, g1, w0, w1, scale, 0, grad, hess)
     else:
-        _binary_rows(y, z, w, offset, gamma, w0, w1, scale, 1, grad, hess)
+        _binary_rows(y, z, w, offset, g0, g1, w0, w1, scale, 1, grad, hess)
 
 
 @_jit
-def _binary_loss_rows(y, z, w, offset, gamma, w0, w1, power, out):
+def _binary_loss_rows(y, z, w, offset, g0, g1, w0, w1, power, out):
     # Each row's w * alpha_t * q**gamma * -log(p_t) (the expressions of BinaryFocalLoss._terms).
     weighted = w.shape[0] > 0
     for i in range(z.shape[0]):
+        gamma = (g1 if y[i] > 0.5 else g0) if power == 3 else g0
         positive, _, _, log_pt, q_gamma = _binary_terms(y[i], z[i], offset, gamma, power)
         wi = np.float64(w[i]) if weighted else 1.0
         out[i] = -wi * (w1 if positive else w0) * q_gamma * log_pt
@@ -361,29 +367,39 @@ def _loss_sums(losses, w):
 
 
 @_jit
-def _binary_loss_block(y, z, w, offset, gamma, w0, w1, values):
+def _binary_loss_block(y, z, w, offset, g0, g1, w0, w1, values):
     # The loss in a vectorised loop, then summed: a sum in the loop itself would keep it
     # from being vectorised (the additions may not be reordered).
     out = values[: z.shape[0]]
-    if gamma == 2.0:
-        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 2, out)
-    elif gamma == 0.0:
-        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 0, out)
+    if g0 != g1:
+        _binary_loss_rows(y, z, w, offset, g0, g1, w0, w1, 3, out)
+    elif g0 == 2.0:
+        _binary_loss_rows(y, z, w, offset, g0, g1, w0, w1, 2, out)
+    elif g0 == 0.0:
+        _binary_loss_rows(y, z, w, offset, g0, g1, w0, w1, 0, out)
     else:
-        _binary_loss_rows(y, z, w, offset, gamma, w0, w1, 1, out)
+        _binary_loss_rows(y, z, w, offset, g0, g1, w0, w1, 1, out)
     return _loss_sums(out, w)
+
+
+def _binary_gammas(gamma) -> tuple[float, float]:
+    """``(g0, g1)``: the gamma of each class, from one number or two."""
+    if np.ndim(gamma) == 0:
+        return float(gamma), float(gamma)
+    return float(gamma[0]), float(gamma[1])
 
 
 def binary_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
     """Write the binary focal gradient and safeguarded Hessian (times ``w`` and ``scale``) into ``grad``, ``hess``.
 
     ``y``: labels 0/1 (any float or int dtype); ``z``: 1-D scores, to which ``offset`` (a start
-    score, or ``None``) is added; ``w``: row weights or an empty array; ``class_weights``:
-    ``(w0, w1)``; ``grad``/``hess``: float32 outputs; ``team``: an OpenMP runtime's
-    ``GOMP_parallel`` to run on (:func:`skfocal._compat.openmp_team`), or ``None``.
+    score, or ``None``) is added; ``w``: row weights or an empty array; ``gamma``: one number,
+    or ``(g0, g1)`` for the two classes; ``class_weights``: ``(w0, w1)``; ``grad``/``hess``:
+    float32 outputs; ``team``: an OpenMP runtime's ``GOMP_parallel`` to run on
+    (:func:`skfocal._compat.openmp_team`), or ``None``.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
-    params = (0.0 if offset is None else float(offset), float(gamma), w0, w1, float(scale))
+    params = (0.0 if offset is None else float(offset), *_binary_gammas(gamma), w0, w1, float(scale))
     if team is not None and _team_takes(y, z, w, grad, hess):
         _on_team(team, _TEAM_BINARY_GRADIENT, n_threads, y, z, w, grad, hess, params)
         return
@@ -395,11 +411,11 @@ def binary_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1, te
     """The (``w``-weighted) mean binary focal loss of the scores ``z`` (plus ``offset``).
 
     ``y``: labels 0/1; ``z``: 1-D scores of any float dtype and stride; ``w``: row weights or
-    an empty array; ``class_weights``: ``(w0, w1)`` or ``None``; ``team`` as for
-    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
+    an empty array; ``gamma`` and ``class_weights`` as for :func:`binary_gradient_hessian`
+    (``None``: no weighting); ``team`` as there. A sum of weights of 0 gives nan.
     """
     w0, w1 = (1.0, 1.0) if class_weights is None else (float(class_weights[0]), float(class_weights[1]))
-    params = (0.0 if offset is None else float(offset), float(gamma), w0, w1)
+    params = (0.0 if offset is None else float(offset), *_binary_gammas(gamma), w0, w1)
     if team is not None and _team_takes(y, z, w):
         return _mean_on_team(team, _TEAM_BINARY_LOSS, n_threads, y, z, w, params)
 
@@ -444,6 +460,18 @@ def _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap):
 
 
 @_jit
+def _true_class_gamma(label, gammas, gamma_t):
+    # gamma_t = gammas[t] (a gamma per class), by selects as alpha_t.
+    n = label.shape[0]
+    for i in range(n):
+        gamma_t[i] = gammas[0]
+    for j in range(1, gammas.shape[0]):
+        g = gammas[j]
+        for i in range(n):
+            gamma_t[i] = g if label[i] == j else gamma_t[i]
+
+
+@_jit
 def _exp_in_place(x):
     # A loop of its own: in the loops that also pick the true class's values, LLVM does not
     # vectorise it.
@@ -484,22 +512,49 @@ def _q_power(q, gamma, q_gamma):
 
 
 @_jit
-def _softmax_block(y, z, alpha, offset, gamma, values, vectors, ints):
+def _q_power_rows(q, gamma_t, q_gamma):
+    # The same with each row's gamma.
+    for i in range(q.shape[0]):
+        qi = q[i]
+        q_gamma[i] = _exp(gamma_t[i] * _log(qi if qi > _TINY else _TINY))
+
+
+@_jit
+def _one_gamma(gammas):
+    # Whether every class has the same gamma (then the squared and the constant cases apply).
+    for j in range(1, gammas.shape[0]):
+        if gammas[j] != gammas[0]:
+            return False
+    return True
+
+
+@_jit
+def _softmax_block(y, z, alpha, gammas, offset, values, vectors, ints):
     # The per-row softmax pieces of a K-class block, shared by the gradient and the loss, in
     # the scratch of one thread: e (exp(z - row maximum), classes by rows) and the row vectors.
+    # One gamma for all classes (gammas all equal): the one-gamma code, where square means that
+    # q**gamma is q squared where it is used (gamma 2) and q_gamma is not filled; otherwise
+    # per_class, and gamma_t holds each row's true class's gamma.
     n, k = z.shape
     e = values[: k * n].reshape((k, n))
     top, label = ints[0, :n], ints[1, :n]
     zmax, z_gap, alpha_t, s, e_t = vectors[0, :n], vectors[1, :n], vectors[2, :n], vectors[3, :n], vectors[4, :n]
     inv_norm, log1p_s, q, q_gamma = vectors[5, :n], vectors[6, :n], vectors[7, :n], vectors[8, :n]
+    gamma_t = vectors[11, :n]
     _softmax_shift(y, z, alpha, offset, e, top, label, alpha_t, zmax, z_gap)
     _exp_in_place(values[: k * n])
     _softmax_rest(e, top, label, s, e_t, inv_norm, log1p_s, q)
-    if gamma == 0.0:
+    gamma = gammas[0]
+    per_class = not _one_gamma(gammas)
+    square = not per_class and gamma == 2.0
+    if per_class:
+        _true_class_gamma(label, gammas, gamma_t)
+        _q_power_rows(q, gamma_t, q_gamma)
+    elif gamma == 0.0:
         q_gamma[:] = 1.0
-    elif gamma != 2.0:  # gamma=2 squares q where it is used
+    elif not square:
         _q_power(q, gamma, q_gamma)
-    return e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma
+    return e, top, label, alpha_t, gamma, gamma_t, per_class, square, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma
 
 
 @_jit
@@ -515,7 +570,9 @@ def _multiclass_rows(
     q_in,
     q_gamma_in,
     w,
-    gamma,
+    gamma_one,
+    gamma_t,
+    per_class,
     square,
     scale,
     coef,
@@ -532,6 +589,7 @@ def _multiclass_rows(
     weighted = w.shape[0] > 0
     for i in range(s.shape[0]):
         t = label[i]
+        gamma = gamma_t[i] if per_class else gamma_one  # the true class's (the same choice for every row)
         s_i = s[i]
         norm = 1.0 + s_i
         inv_norm = inv_norm_in[i]
@@ -591,32 +649,31 @@ def _store_transposed(grad_t, hess_t, grad, hess):
 
 
 @_jit
-def _multiclass_block(y, z, w, grad, hess, alpha, offset, gamma, scale, values, vectors, ints, outputs):
+def _multiclass_block(y, z, w, grad, hess, alpha, gammas, offset, scale, values, vectors, ints, outputs):
     n, k = z.shape
-    e, top, label, alpha_t, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma = _softmax_block(
-        y, z, alpha, offset, gamma, values, vectors, ints
+    e, top, label, alpha_t, gamma, gamma_t, per_class, square, z_gap, s, e_t, inv_norm, log1p_s, q, q_gamma = (
+        _softmax_block(y, z, alpha, gammas, offset, values, vectors, ints)
     )
     grad_t, hess_t = outputs[0, : k * n].reshape((k, n)), outputs[1, : k * n].reshape((k, n))
-    # coef from the flat tail of the row vectors: a (5, n) slice of (16, rows) would have
+    # coef from the flat tail of the row vectors: a (5, n) slice of (17, rows) would have
     # strides unknown to the compiler, and its loops would not be vectorised.
     g_t, h_t = vectors[9, :n], vectors[10, :n]
-    coef = vectors[11:].reshape(-1)[: 5 * n].reshape((5, n))
-    square = gamma == 2.0
+    coef = vectors[12:].reshape(-1)[: 5 * n].reshape((5, n))
     _multiclass_rows(
-        top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, square, scale, coef, g_t, h_t
-    )
+        top, label, alpha_t, s, e_t, inv_norm, log1p_s, z_gap, q, q_gamma, w, gamma, gamma_t, per_class, square,
+        scale, coef, g_t, h_t,
+    )  # fmt: skip
     _multiclass_finish(e, top, label, s, coef, g_t, h_t, grad_t, hess_t)
     _store_transposed(grad_t, hess_t, grad, hess)
 
 
 @_jit
-def _multiclass_loss_block(y, z, w, alpha, offset, gamma, values, vectors, ints):
+def _multiclass_loss_block(y, z, w, alpha, gammas, offset, values, vectors, ints):
     # Sum of w * alpha_t * q**gamma * -log(p_t), and of w, over the block, with
     # log p_t = z_t - (row maximum) - log1p(s) (MulticlassFocalLoss._terms via _log_softmax_parts).
-    _, top, label, alpha_t, z_gap, _, _, _, log1p_s, q_in, q_gamma_in = _softmax_block(
-        y, z, alpha, offset, gamma, values, vectors, ints
+    _, top, label, alpha_t, _, _, _, square, z_gap, _, _, _, log1p_s, q_in, q_gamma_in = _softmax_block(
+        y, z, alpha, gammas, offset, values, vectors, ints
     )
-    square = gamma == 2.0
     weighted = w.shape[0] > 0
     out = vectors[9, : q_in.shape[0]]
     for i in range(q_in.shape[0]):
@@ -628,10 +685,11 @@ def _multiclass_loss_block(y, z, w, alpha, offset, gamma, values, vectors, ints)
     return _loss_sums(out, w)
 
 
-def _class_params(k, class_weights, offset):
+def _class_params(k, class_weights, gamma, offset):
     alpha = np.ones(k) if class_weights is None else np.asarray(class_weights, dtype=np.float64)
+    gammas = np.full(k, float(gamma)) if np.ndim(gamma) == 0 else np.asarray(gamma, dtype=np.float64)
     offset = np.zeros(k) if offset is None else np.asarray(offset, dtype=np.float64)
-    return np.ascontiguousarray(alpha), np.ascontiguousarray(offset)
+    return np.ascontiguousarray(alpha), np.ascontiguousarray(gammas), np.ascontiguousarray(offset)
 
 
 def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess, n_threads=1, offset=None, team=None):
@@ -639,20 +697,21 @@ def multiclass_gradient_hessian(y, z, w, gamma, class_weights, scale, grad, hess
 
     ``y``: labels ``0 .. K-1``; ``z``: ``(n, K)`` scores in any layout, to which ``offset`` (a
     ``(K,)`` start score, or ``None``) is added; ``w``: row weights or an empty array;
-    ``class_weights``: ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``; ``team``
-    as for :func:`binary_gradient_hessian`.
+    ``gamma``: one number or ``(K,)``, a row taking its true class's; ``class_weights``:
+    ``(K,)`` or ``None``; ``grad``/``hess``: float32 ``(n, K)``; ``team`` as for
+    :func:`binary_gradient_hessian`.
     """
     k = z.shape[1]
-    alpha, offset = _class_params(k, class_weights, offset)
-    params = (float(gamma), float(scale))
+    alpha, gammas, offset = _class_params(k, class_weights, gamma, offset)
+    params = (float(scale),)
     if team is not None and _team_takes(y, z, w, grad, hess):
-        _on_team(team, _TEAM_MULTICLASS_GRADIENT, n_threads, y, z, w, grad, hess, params, alpha, offset)
+        _on_team(team, _TEAM_MULTICLASS_GRADIENT, n_threads, y, z, w, grad, hess, params, alpha, gammas, offset)
         return
 
     def work(lo, hi, scratch):
         rows = slice(lo, hi)
         _multiclass_block(y[rows], z[rows], w[rows] if w.shape[0] else w, grad[rows], hess[rows],
-                          alpha, offset, *params, *scratch)  # fmt: skip
+                          alpha, gammas, offset, *params, *scratch)  # fmt: skip
 
     _run_blocks(z.shape[0], k, work, n_threads)
 
@@ -661,16 +720,16 @@ def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1
     """The (``w``-weighted) mean softmax focal loss of the ``(n, K)`` scores ``z`` (plus ``offset``, ``(K,)``).
 
     ``y``: labels ``0 .. K-1``; ``z`` in any layout and float dtype; ``w``: row weights or an
-    empty array; ``class_weights``: ``(K,)`` or ``None``; ``team`` as for
-    :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
+    empty array; ``gamma`` and ``class_weights`` as for :func:`multiclass_gradient_hessian`;
+    ``team`` as for :func:`binary_gradient_hessian`. A sum of weights of 0 gives nan.
     """
     k = z.shape[1]
-    alpha, offset = _class_params(k, class_weights, offset)
+    alpha, gammas, offset = _class_params(k, class_weights, gamma, offset)
     if team is not None and _team_takes(y, z, w):
-        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (float(gamma),), alpha, offset)
+        return _mean_on_team(team, _TEAM_MULTICLASS_LOSS, n_threads, y, z, w, (), alpha, gammas, offset)
 
     def block(y, z, w, scratch):
-        return _multiclass_loss_block(y, z, w, alpha, offset, float(gamma), *scratch[:3])
+        return _multiclass_loss_block(y, z, w, alpha, gammas, offset, *scratch[:3])
 
     return _mean_over_blocks(block, y, z, w, k, n_threads)
 
@@ -679,9 +738,9 @@ def multiclass_mean_loss(y, z, w, gamma, class_weights, offset=None, n_threads=1
 @_jit
 def _scratch(rows, k):
     # One thread's work space for a block of rows rows and k classes: values (exp of the
-    # scores, classes by rows), 16 row vectors, 2 integer row vectors, and the float32
+    # scores, classes by rows), 17 row vectors, 2 integer row vectors, and the float32
     # gradient and Hessian classes by rows.
-    return (np.empty(rows * k), np.empty((16, rows)), np.empty((2, rows), np.intp),
+    return (np.empty(rows * k), np.empty((17, rows)), np.empty((2, rows), np.intp),
             np.empty((2, rows * k), np.float32))  # fmt: skip
 
 
@@ -771,9 +830,10 @@ def _run_blocks(n_rows: int, k: int, work, n_threads: int) -> None:
 # skfocal._compat.openmp_team), a kernel needs no GIL and no thread of its own: each of the
 # team's threads runs the C callback below, which takes the next free block of rows (an atomic
 # counter) until none is left. The callbacks read their inputs from an int64 argument block:
-_NEXT, _ENTERED, _ROWS, _BLOCK, _Y, _Z, _W, _N_WEIGHTS, _GRAD, _HESS, _PARAMS, _K, _ALPHA, _OFFSET, _KIND = range(15)
+(_NEXT, _ENTERED, _ROWS, _BLOCK, _Y, _Z, _W, _N_WEIGHTS, _GRAD, _HESS, _PARAMS, _K, _ALPHA, _OFFSET, _KIND,
+ _GAMMA) = range(16)  # fmt: skip
 _N_ARGS = 16
-_N_PARAMS = 5  # float64 parameters, padded with zeros
+_N_PARAMS = 6  # float64 parameters, padded with zeros
 # _KIND: the scores' dtype and layout, which the outputs share: 1-D float32 or float64 for two
 # classes; for K, what the boosters hand over: XGBoost's row-major float32 and LightGBM's
 # column-major float64.
@@ -809,7 +869,7 @@ def _team_takes(y, z, w, *outputs) -> bool:
     )
 
 
-def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
+def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, gammas=None, offset=None):
     k = 1 if z.ndim == 1 else z.shape[1]
     block = max(1, BLOCK_VALUES // k)
     n_rows = z.shape[0]
@@ -819,27 +879,27 @@ def _arguments(n_threads, y, z, w, grad, hess, params, alpha=None, offset=None):
     args[_Y], args[_Z], args[_W], args[_N_WEIGHTS] = y.ctypes.data, z.ctypes.data, w.ctypes.data, w.shape[0]
     args[_GRAD], args[_HESS], args[_PARAMS] = grad.ctypes.data, hess.ctypes.data, params.ctypes.data
     if alpha is not None:
-        args[_ALPHA], args[_OFFSET] = alpha.ctypes.data, offset.ctypes.data
+        args[_ALPHA], args[_GAMMA], args[_OFFSET] = alpha.ctypes.data, gammas.ctypes.data, offset.ctypes.data
     # All the booster's threads, even where there are fewer blocks (those find none left): a
     # smaller team would make the runtime end the threads it does not use, and the booster's
     # next parallel region start them again.
     return args, params, max(1, int(n_threads))  # params: kept alive by the caller while the team runs
 
 
-def _on_team(team, callback, n_threads, y, z, w, grad, hess, params, alpha=None, offset=None) -> int:
+def _on_team(team, callback, n_threads, y, z, w, grad, hess, params, alpha=None, gammas=None, offset=None) -> int:
     """Run ``callback`` on ``n_threads`` threads of ``team``; the number of threads that took part."""
-    args, keep, n_threads = _arguments(n_threads, y, z, w, grad, hess, params, alpha, offset)
+    args, keep, n_threads = _arguments(n_threads, y, z, w, grad, hess, params, alpha, gammas, offset)
     team(callback().address, args.ctypes.data, n_threads, 0)  # ctypes: without the GIL
     if args[_NEXT] * args[_BLOCK] < args[_ROWS]:  # a thread failed (printed by numba): not every block done
         raise MemoryError("the focal kernels could not allocate their scratch space on the booster's threads")
     return int(args[_ENTERED])
 
 
-def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, offset=None) -> float:
+def _mean_on_team(team, callback, n_threads, y, z, w, params, alpha=None, gammas=None, offset=None) -> float:
     k = 1 if z.ndim == 1 else z.shape[1]
     n_blocks = -(-z.shape[0] // max(1, BLOCK_VALUES // k))
     sums = np.zeros((max(n_blocks, 1), 2))  # per block, summed in row order after
-    _on_team(team, callback, n_threads, y, z, w, sums, sums, params, alpha, offset)
+    _on_team(team, callback, n_threads, y, z, w, sums, sums, params, alpha, gammas, offset)
     return _mean_of_sums(sums[:n_blocks].tolist())
 
 
@@ -872,7 +932,9 @@ def _block_sums(a, n, block):
 @_jit
 def _class_arrays(a):
     k = a[_K]
-    return k, numba.carray(_pointer(a[_ALPHA], numba.float64), k), numba.carray(_pointer(a[_OFFSET], numba.float64), k)
+    alpha = numba.carray(_pointer(a[_ALPHA], numba.float64), k)
+    gammas = numba.carray(_pointer(a[_GAMMA], numba.float64), k)
+    return k, alpha, gammas, numba.carray(_pointer(a[_OFFSET], numba.float64), k)
 
 
 @_jit
@@ -882,7 +944,7 @@ def _binary_gradient_blocks(args, z, y, w, params, grad, hess, n, block):
         if b < 0:
             return
         _binary_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
-                      params[0], params[1], params[2], params[3], params[4])  # fmt: skip
+                      params[0], params[1], params[2], params[3], params[4], params[5])  # fmt: skip
 
 
 def _binary_gradient_callback(args):
@@ -905,7 +967,8 @@ def _binary_loss_blocks(args, z, y, w, params, sums, n, block):
         if b < 0:
             return
         sums[b, 0], sums[b, 1] = _binary_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
-                                                    params[0], params[1], params[2], params[3], values)  # fmt: skip
+                                                    params[0], params[1], params[2], params[3], params[4],
+                                                    values)  # fmt: skip
 
 
 def _binary_loss_callback(args):
@@ -920,52 +983,52 @@ def _binary_loss_callback(args):
 
 
 @_jit
-def _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block):
+def _multiclass_gradient_blocks(args, z, y, w, params, alpha, gammas, offset, grad, hess, n, block):
     values, vectors, ints, outputs = _scratch(block, z.shape[1])
     while True:
         b, lo, hi = _next_block(args, n, block)
         if b < 0:
             return
         _multiclass_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w, grad[lo:hi], hess[lo:hi],
-                          alpha, offset, params[0], params[1], values, vectors, ints, outputs)  # fmt: skip
+                          alpha, gammas, offset, params[0], values, vectors, ints, outputs)  # fmt: skip
 
 
 def _multiclass_gradient_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    k, alpha, offset = _class_arrays(a)
+    k, alpha, gammas, offset = _class_arrays(a)
     if a[_KIND] == _F32:
         z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
         grad = numba.carray(_pointer(a[_GRAD], numba.float32), (n, k))
         hess = numba.carray(_pointer(a[_HESS], numba.float32), (n, k))
-        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, gammas, offset, grad, hess, n, block)
     else:
         z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
         grad = numba.farray(_pointer(a[_GRAD], numba.float32), (n, k))
         hess = numba.farray(_pointer(a[_HESS], numba.float32), (n, k))
-        _multiclass_gradient_blocks(args, z, y, w, params, alpha, offset, grad, hess, n, block)
+        _multiclass_gradient_blocks(args, z, y, w, params, alpha, gammas, offset, grad, hess, n, block)
 
 
 @_jit
-def _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block):
+def _multiclass_loss_blocks(args, z, y, w, params, alpha, gammas, offset, sums, n, block):
     values, vectors, ints, _ = _scratch(block, z.shape[1])
     while True:
         b, lo, hi = _next_block(args, n, block)
         if b < 0:
             return
         sums[b, 0], sums[b, 1] = _multiclass_loss_block(y[lo:hi], z[lo:hi], w[lo:hi] if w.shape[0] else w,
-                                                        alpha, offset, params[0], values, vectors, ints)  # fmt: skip
+                                                        alpha, gammas, offset, values, vectors, ints)  # fmt: skip
 
 
 def _multiclass_loss_callback(args):
     a, n, block, y, w, params = _team_arrays(args)
-    k, alpha, offset = _class_arrays(a)
+    k, alpha, gammas, offset = _class_arrays(a)
     sums = _block_sums(a, n, block)
     if a[_KIND] == _F32:
         z = numba.carray(_pointer(a[_Z], numba.float32), (n, k))
-        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, gammas, offset, sums, n, block)
     else:
         z = numba.farray(_pointer(a[_Z], numba.float64), (n, k))
-        _multiclass_loss_blocks(args, z, y, w, params, alpha, offset, sums, n, block)
+        _multiclass_loss_blocks(args, z, y, w, params, alpha, gammas, offset, sums, n, block)
 
 
 def _callback(func):

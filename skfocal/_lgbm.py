@@ -272,7 +272,7 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         "boost_from_average": Translate(default=True, convert=as_bool),
     }
 
-    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
+    def __init__(self, *, focal_gamma=2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
         self.focal_alpha = focal_alpha
         self.posterior_correction = posterior_correction

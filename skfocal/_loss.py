@@ -30,6 +30,38 @@ def check_gamma(gamma, name: str = "gamma") -> float:
     return gamma
 
 
+def check_class_gammas(gamma, n_classes: int | None, name: str = "gamma") -> float | np.ndarray:
+    """Resolve ``gamma`` to one focusing parameter for all classes (a float) or one per class.
+
+    A real number is one gamma for every class. An array-like is one gamma per class, in
+    order (``n_classes`` of them, when given); where all are equal it is that one float, so
+    that ``[g, g]`` and ``g`` are the same loss and take the same code. Every gamma must be
+    finite and ``>= 0``.
+    """
+    kinds = "a number >= 0 or one number >= 0 per class"
+    if isinstance(gamma, (str, bytes, bool, dict)) or gamma is None:
+        raise TypeError(f"{name} must be {kinds}, got {gamma!r} of type {type(gamma).__name__}.")
+    if isinstance(gamma, numbers.Real):
+        return check_gamma(gamma, name)
+    try:
+        gammas = np.asarray(gamma, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {kinds}, got {gamma!r}.") from None
+    if gammas.ndim == 0:
+        return check_gamma(float(gammas), name)
+    if gammas.ndim != 1 or len(gammas) < 2 or (n_classes is not None and len(gammas) != n_classes):
+        expected = n_classes if n_classes is not None else "at least 2"
+        raise ValueError(
+            f"{name} must be one number, or one number per class ({expected} of them, in class order); "
+            f"got shape {gammas.shape}."
+        )
+    if not np.all(np.isfinite(gammas)) or np.any(gammas < 0):
+        raise ValueError(f"{name} values must be finite and >= 0, got {gammas.tolist()}.")
+    if np.all(gammas == gammas[0]):
+        return float(gammas[0])
+    return gammas
+
+
 def check_class_weights(alpha, n_classes: int | None, name: str = "alpha") -> np.ndarray | None:
     """Resolve ``alpha`` to one positive weight per class, or ``None`` for no weighting.
 
@@ -109,6 +141,7 @@ def _posterior(log_p: np.ndarray, log_1mp: np.ndarray, class_weights, gamma: flo
     The population minimiser of the focal loss satisfies ``p_j = eta_j alpha_j |A(p_j)| / Z``
     with ``A(p) = (1 - p)**(gamma - 1) * (gamma * p * log p - (1 - p))``, so
     ``eta_j`` is proportional to ``p_j / (alpha_j |A(p_j)|)`` (Charoenphakdee et al., CVPR 2021).
+    With a gamma per class (``gamma`` of shape ``(K,)``), ``A`` of column ``j`` uses ``gamma_j``.
     Computed in logs: ``log|A(p)| = gamma log(1-p) + log(1 - gamma p log(p) / (1-p))``.
     """
     p = np.exp(log_p)
@@ -122,7 +155,7 @@ def _posterior(log_p: np.ndarray, log_1mp: np.ndarray, class_weights, gamma: flo
     return softmax_rows(log_eta)
 
 
-def focal_posterior(y_prob, *, gamma: float = 2.0, alpha=None) -> np.ndarray:
+def focal_posterior(y_prob, *, gamma=2.0, alpha=None) -> np.ndarray:
     """Class posterior probabilities recovered from the output of a focal-loss model.
 
     A model trained with the focal loss does not predict class probabilities: it predicts the
@@ -136,8 +169,10 @@ def focal_posterior(y_prob, *, gamma: float = 2.0, alpha=None) -> np.ndarray:
     y_prob : array-like of shape (n_samples,) or (n_samples, n_classes)
         The model's probabilities: the sigmoid of the margin as the probability of class 1, or
         the softmax of the margins (rows summing to 1), for example a booster's prediction.
-    gamma : float, default=2.0
-        The focusing parameter the model was trained with.
+    gamma : float or array-like of shape (n_classes,), default=2.0
+        The focusing parameter the model was trained with: one for all classes, or one per
+        class (for two classes: the gamma of class 0, then of class 1), as in
+        :class:`BinaryFocalLoss` and :class:`MulticlassFocalLoss`.
     alpha : float, array-like of shape (n_classes,) or None, default=None
         The class weights the model was trained with, as in :class:`BinaryFocalLoss` and
         :class:`MulticlassFocalLoss`.
@@ -159,7 +194,6 @@ def focal_posterior(y_prob, *, gamma: float = 2.0, alpha=None) -> np.ndarray:
     array([[0.5  , 0.5  ],
            [0.906, 0.094]])
     """
-    gamma = check_gamma(gamma)
     prob = np.asarray(y_prob, dtype=float)
     if prob.ndim not in (1, 2) or (prob.ndim == 2 and prob.shape[1] < 2):
         raise ValueError(f"y_prob must have shape (n_samples,) or (n_samples, n_classes), got {np.shape(y_prob)}.")
@@ -167,7 +201,9 @@ def focal_posterior(y_prob, *, gamma: float = 2.0, alpha=None) -> np.ndarray:
         raise ValueError("y_prob must contain probabilities in [0, 1].")
     if prob.ndim == 2 and not np.allclose(prob.sum(axis=1), 1.0, rtol=0, atol=1e-6):
         raise ValueError("The rows of y_prob must sum to 1.")
-    class_weights = check_class_weights(alpha, 2 if prob.ndim == 1 else prob.shape[1])
+    n_classes = 2 if prob.ndim == 1 else prob.shape[1]
+    gamma = check_class_gammas(gamma, n_classes)
+    class_weights = check_class_weights(alpha, n_classes)
     log_p, log_1mp = _log_proba_parts_of_probabilities(prob)
     return _posterior(log_p, log_1mp, class_weights, gamma)
 
@@ -197,17 +233,25 @@ class _FocalLoss:
 
     _n_classes: int | None = None
 
-    def __init__(self, alpha=None, gamma: float = 2.0):
+    def __init__(self, alpha=None, gamma=2.0):
         self.alpha = alpha
         self.gamma = gamma
-        self._gamma = check_gamma(gamma)
+        #: One gamma for all classes (a float: the scalar code paths), or one per class (K,)
+        self._gamma = check_class_gammas(gamma, self._n_classes)
         self.class_weights_ = check_class_weights(alpha, self._n_classes)
+        self.class_gammas_ = None if isinstance(self._gamma, float) else self._gamma
+        if self.class_gammas_ is not None and self.class_weights_ is not None:
+            if len(self.class_gammas_) != len(self.class_weights_):
+                raise ValueError(
+                    f"gamma has {len(self.class_gammas_)} values per class but alpha has "
+                    f"{len(self.class_weights_)} weights; give both for the same classes."
+                )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(alpha={self.alpha!r}, gamma={self.gamma!r})"
 
     def __eq__(self, other) -> bool:
-        if type(other) is not type(self) or self._gamma != other._gamma:
+        if type(other) is not type(self) or not np.array_equal(self._gamma, other._gamma):
             return False
         mine, theirs = self.class_weights_, other.class_weights_
         if mine is None or theirs is None:
@@ -218,6 +262,14 @@ class _FocalLoss:
 
     def _alpha_t(self, y: np.ndarray):
         return 1.0 if self.class_weights_ is None else self.class_weights_[y.astype(np.intp)]
+
+    def _gamma_t(self, y: np.ndarray):
+        """The row's gamma: the float for all classes, or the gamma of each row's class (by index, exactly)."""
+        return self._gamma if self.class_gammas_ is None else self.class_gammas_[y.astype(np.intp)]
+
+    def _check_n_gammas(self, k: int, what: str = "raw_score has") -> None:
+        if self.class_gammas_ is not None and len(self.class_gammas_) != k:
+            raise ValueError(f"{what} {k} classes but gamma has {len(self.class_gammas_)} values, one per class.")
 
     def loss(self, y_true, raw_score) -> np.ndarray:
         """Per-row focal loss ``-alpha_t * (1 - p_t)**gamma * log(p_t)``.
@@ -326,7 +378,7 @@ class _FocalLoss:
         init_score : float for two classes, else ndarray of shape (K,)
         """
         y = np.asarray(y_true)
-        k = self._n_classes or (len(self.class_weights_) if self.class_weights_ is not None else None)
+        k = self._n_classes or next((len(c) for c in (self.class_weights_, self.class_gammas_) if c is not None), None)
         if y.ndim != 1 or not self._valid_labels(y, k):
             labels = f"0 .. {k - 1}" if k else "0 .. K-1"
             raise ValueError(f"y_true must be 1-D and contain only the encoded classes {labels}.")
@@ -364,6 +416,8 @@ class _FocalLoss:
         z = self._check_raw(raw_score)
         if self.class_weights_ is not None and z.ndim == 2 and z.shape[1] != len(self.class_weights_):
             raise ValueError(f"raw_score has {z.shape[1]} columns but alpha has {len(self.class_weights_)} weights.")
+        if z.ndim == 2:
+            self._check_n_gammas(z.shape[1])
         log_p, log_1mp = self._log_proba_parts(z)
         return _posterior(log_p, log_1mp, self.class_weights_, self._gamma)
 
@@ -391,7 +445,8 @@ class BinaryFocalLoss(_FocalLoss):
 
     .. math:: FL(z, y) = -\alpha_t \, q^\gamma \log p_t,
 
-    with :math:`\alpha_t` the weight of the row's class. ``gamma=0, alpha=None`` is exactly the
+    with :math:`\alpha_t` the weight of the row's class (and :math:`\gamma` the row's class's
+    gamma, where one is given per class). ``gamma=0, alpha=None`` is exactly the
     log loss. All terms are computed from :math:`\log p_t = -\mathrm{softplus}(-m)` and
     :math:`\log q = -\mathrm{softplus}(m)`, so the results stay accurate at any margin
     (``q`` is never formed as ``1 - p_t``).
@@ -402,13 +457,19 @@ class BinaryFocalLoss(_FocalLoss):
         Class weighting. A float in the open interval (0, 1) weights class 1 by ``alpha`` and
         class 0 by ``1 - alpha``; two positive numbers are the weights of class 0 and class 1;
         ``None`` weights both classes by 1.
-    gamma : float, default=2.0
+    gamma : float or array-like of shape (2,), default=2.0
         Focusing parameter, finite and ``>= 0``. Larger values down-weight well-classified rows.
+        Two numbers are the gammas of class 0 and of class 1: each row's loss, gradient and
+        Hessian use its own class's gamma (the asymmetric focal loss; ``[4, 0]`` focuses the
+        negatives and leaves the positives' log loss as it is).
 
     Attributes
     ----------
     class_weights_ : ndarray of shape (2,) or None
         The resolved weights of class 0 and class 1 (``None`` for no weighting).
+    class_gammas_ : ndarray of shape (2,) or None
+        The gammas of class 0 and class 1, or ``None`` where one gamma serves both (also when
+        the two given are equal).
 
     Notes
     -----
@@ -474,9 +535,10 @@ class BinaryFocalLoss(_FocalLoss):
         return np.column_stack([log_p0, log_p1]), np.column_stack([log_p1, log_p0])
 
     def _terms(self, y: np.ndarray, z: np.ndarray):
-        """Shared pieces of loss, gradient and Hessian: sign, alpha_t, log pt, pt, q, q**gamma.
+        """Shared pieces of loss, gradient and Hessian: sign, alpha_t, log pt, pt, q, q**gamma, gamma.
 
-        One ``exp`` and one ``log1p`` of ``-|m|`` give both ``log p_t = -(max(-m, 0) + log1p(e))``
+        ``gamma`` is the float, or with a gamma per class each row's class's (an array). One
+        ``exp`` and one ``log1p`` of ``-|m|`` give both ``log p_t = -(max(-m, 0) + log1p(e))``
         and ``log q = -(max(m, 0) + log1p(e))`` (``e = exp(-|m|)``), each without cancellation;
         labels enter as 0/1 numbers, so the sign and the class weight are affine in them.
         """
@@ -497,28 +559,30 @@ class BinaryFocalLoss(_FocalLoss):
         np.negative(log_q, out=log_q)
         pt = np.exp(log_pt)
         q = np.exp(log_q, out=softplus_tail)
-        g = self._gamma
-        q_gamma = 1.0 if g == 0 else (q if g == 1 else (q * q if g == 2 else np.exp(g * log_q)))
+        if self.class_gammas_ is None:
+            g = self._gamma
+            q_gamma = 1.0 if g == 0 else (q if g == 1 else (q * q if g == 2 else np.exp(g * log_q)))
+        else:  # the row's class's gamma, picked (not interpolated: that would round)
+            g = np.where(y > 0.5, self.class_gammas_[1], self.class_gammas_[0])
+            q_gamma = np.exp(g * log_q)
         if self.class_weights_ is None:
             alpha_t = 1.0
         else:
             w0, w1 = self.class_weights_
             alpha_t = w0 + (w1 - w0) * y
-        return s, alpha_t, log_pt, pt, q, q_gamma
+        return s, alpha_t, log_pt, pt, q, q_gamma, g
 
     def _loss_unchecked(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-        _, alpha_t, log_pt, _, _, q_gamma = self._terms(y, z)
+        _, alpha_t, log_pt, _, _, q_gamma, _ = self._terms(y, z)
         return -alpha_t * q_gamma * log_pt
 
     def _hess_signed(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-        g = self._gamma
-        _, alpha_t, log_pt, pt, q, q_gamma = self._terms(y, z)
+        _, alpha_t, log_pt, pt, q, q_gamma, g = self._terms(y, z)
         return alpha_t * pt * q_gamma * ((2.0 * g + 1.0) * q + g * log_pt * (q - g * pt))
 
     def _grad_hess_unchecked(self, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Gradient and safeguarded Hessian for validated arrays (the training hot path, in place)."""
-        g = self._gamma
-        s, alpha_t, log_pt, pt, q, q_gamma = self._terms(y, z)
+        s, alpha_t, log_pt, pt, q, q_gamma, g = self._terms(y, z)
         a_qg = s * q_gamma if np.ndim(q_gamma) else s * float(q_gamma)  # s * alpha_t * q**gamma
         a_qg *= alpha_t
         # grad = s alpha_t q^g (g pt log pt - q)
@@ -600,13 +664,17 @@ class MulticlassFocalLoss(_FocalLoss):
     ----------
     alpha : array-like of shape (K,) or None, default=None
         Positive weight of each class (``None``: all 1).
-    gamma : float, default=2.0
-        Focusing parameter, finite and ``>= 0``.
+    gamma : float or array-like of shape (K,), default=2.0
+        Focusing parameter, finite and ``>= 0``: one for all classes, or one per class, where a
+        row's loss uses the gamma of its true class (as it uses that class's weight).
 
     Attributes
     ----------
     class_weights_ : ndarray of shape (K,) or None
         The class weights (``None`` for no weighting).
+    class_gammas_ : ndarray of shape (K,) or None
+        The gamma of each class, or ``None`` where one gamma serves all (also when all those
+        given are equal).
 
     Notes
     -----
@@ -647,6 +715,7 @@ class MulticlassFocalLoss(_FocalLoss):
         z = self._check_raw(raw_score)
         if self.class_weights_ is not None and len(self.class_weights_) != z.shape[1]:
             raise ValueError(f"raw_score has {z.shape[1]} columns but alpha has {len(self.class_weights_)} weights.")
+        self._check_n_gammas(z.shape[1])
         if y.ndim != 1 or len(y) != len(z):
             raise ValueError(
                 f"y_true must be 1-D with one label per row of raw_score, got shapes {y.shape}, {z.shape}."
@@ -660,8 +729,11 @@ class MulticlassFocalLoss(_FocalLoss):
         return _log_softmax_parts(z)
 
     def _terms(self, y: np.ndarray, z: np.ndarray):
-        """Row pieces: log p, p, 1 - p, alpha_t, log p_t, p_t, q = 1 - p_t, q**gamma and A(p_t)."""
-        g = self._gamma
+        """Row pieces: log p, p, 1 - p, alpha_t, log p_t, p_t, q = 1 - p_t, q**gamma, A(p_t) and gamma_t.
+
+        ``gamma_t``: the float, or with a gamma per class each row's true class's.
+        """
+        g = self._gamma_t(y)
         rows = np.arange(len(y))
         log_p, log_1mp = _log_softmax_parts(z)
         p = np.exp(log_p)
@@ -671,15 +743,14 @@ class MulticlassFocalLoss(_FocalLoss):
         # A(p_t) = q**gamma * (gamma * p_t * log(p_t) / q - 1); log(p_t) / q -> -1 as q -> 0.
         ratio = np.divide(log_pt, q, out=np.full_like(q, -1.0), where=q > 0)
         a = q_gamma * (g * pt * ratio - 1.0)
-        return rows, log_p, p, log_1mp, self._alpha_t(y), log_pt, pt, q, q_gamma, a
+        return rows, log_p, p, log_1mp, self._alpha_t(y), log_pt, pt, q, q_gamma, a, g
 
     def _loss_unchecked(self, y: np.ndarray, z: np.ndarray) -> np.ndarray:
-        _, _, _, _, alpha_t, log_pt, _, _, q_gamma, _ = self._terms(y, z)
+        _, _, _, _, alpha_t, log_pt, _, _, q_gamma, _, _ = self._terms(y, z)
         return -alpha_t * q_gamma * log_pt
 
     def _grad_hess_signed(self, y: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        g = self._gamma
-        rows, log_p, p, log_1mp, alpha_t, log_pt, pt, q, q_gamma, a = self._terms(y, z)
+        rows, log_p, p, log_1mp, alpha_t, log_pt, pt, q, q_gamma, a, g = self._terms(y, z)
         alpha_t = np.broadcast_to(alpha_t, q.shape)[:, None]
         # (delta_tj - p_j) / q: 1 on the true class, -p_j / q (at most 1 in size) elsewhere.
         log_q = np.log(np.maximum(q, _TINY))
@@ -724,6 +795,7 @@ class MulticlassFocalLoss(_FocalLoss):
         k = len(totals)
         if self.class_weights_ is not None and len(self.class_weights_) != k:
             raise ValueError(f"class_totals has {k} classes but alpha has {len(self.class_weights_)} weights.")
+        self._check_n_gammas(k, "class_totals has")
         labels = np.arange(k)
         share = totals / totals.sum()
 

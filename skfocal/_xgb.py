@@ -147,7 +147,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
     }
     _SCORES_START = True  # base_score is in XGBoost's scores
 
-    def __init__(self, *, focal_gamma: float = 2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
+    def __init__(self, *, focal_gamma=2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
         self.focal_alpha = focal_alpha
         self.posterior_correction = posterior_correction
@@ -373,20 +373,24 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _model_state(self) -> dict:
         classes = np.asarray(self.classes_)
-        alpha = self.focal_alpha
-        if isinstance(alpha, dict):
-            alpha = {"per_class": [alpha[c] for c in classes.tolist()]}
-        elif alpha is not None and not isinstance(alpha, (str, float, int)):
-            alpha = np.asarray(alpha, dtype=float).tolist()
+
+        def per_class(value):  # a focal parameter as JSON: a dict by the classes' order (labels need not be str)
+            if isinstance(value, dict):
+                return {"per_class": [value[c] for c in classes.tolist()]}
+            if value is not None and not isinstance(value, (str, float, int)):
+                return np.asarray(value, dtype=float).tolist()
+            return value
+
         weights = self.loss_.class_weights_
+        gamma = self.loss_.class_gammas_
         state = {
             "classes": classes.tolist(),
             "classes_dtype": classes.dtype.str,
             "init_score": np.asarray(self.init_score_).tolist(),
-            "gamma": float(self.loss_.gamma),
+            "gamma": float(self.loss_._gamma) if gamma is None else gamma.tolist(),
             "class_weights": None if weights is None else np.asarray(weights).tolist(),
-            "focal_gamma": self.focal_gamma,
-            "focal_alpha": alpha,
+            "focal_gamma": per_class(self.focal_gamma),
+            "focal_alpha": per_class(self.focal_alpha),
             "posterior_correction": bool(self.posterior_correction),
             "n_features_in": int(self.n_features_in_),
         }
@@ -396,10 +400,12 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
     def _restore_model_state(self, state: dict) -> None:
         classes = np.asarray(state["classes"], dtype=np.dtype(state["classes_dtype"]))
-        alpha = state["focal_alpha"]
+        gamma, alpha = state["focal_gamma"], state["focal_alpha"]
+        if isinstance(gamma, dict):
+            gamma = dict(zip(classes.tolist(), gamma["per_class"], strict=True))
         if isinstance(alpha, dict):
             alpha = dict(zip(classes.tolist(), alpha["per_class"], strict=True))
-        self.focal_gamma, self.focal_alpha = state["focal_gamma"], alpha
+        self.focal_gamma, self.focal_alpha = gamma, alpha
         self.posterior_correction = state["posterior_correction"]
         loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
         self._classes_value = classes

@@ -87,8 +87,8 @@ _DASK_DOC = """:class:`skfocal.{local}` trained on a Dask cluster (``{engine}``)
     ----------
     client : distributed.Client or None, default=None
         The Dask client; ``None`` uses the default client.
-    focal_gamma : float, default=2.0
-        As in :class:`skfocal.{local}`.
+    focal_gamma : float, array-like or dict, default=2.0
+        As in :class:`skfocal.{local}`: one gamma, one per class, or ``{{label: gamma}}``.
     focal_alpha : None, float, array-like, "balanced" or dict, default=None
         As in :class:`skfocal.{local}`.
     posterior_correction : bool, default=False

@@ -8,8 +8,8 @@ import numpy as np
 from sklearn.metrics import make_scorer
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
-from ._base import resolve_class_weights
-from ._loss import check_class_weights, check_gamma
+from ._base import check_focal_gamma, resolve_class_gammas, resolve_class_weights
+from ._loss import check_class_weights
 
 __all__ = ["focal_loss_score", "make_focal_loss_scorer"]
 
@@ -88,13 +88,14 @@ def _class_weights(alpha, labels: np.ndarray, pos_label, index: np.ndarray, samp
 
 
 def focal_loss_score(
-    y_true, y_prob, *, gamma: float = 2.0, alpha=None, sample_weight=None, pos_label=None, labels=None
+    y_true, y_prob, *, gamma=2.0, alpha=None, sample_weight=None, pos_label=None, labels=None
 ) -> float:
     r"""Weighted mean focal loss of predicted probabilities (lower is better).
 
-    .. math:: \frac{\sum_i w_i \, \alpha_{t,i} (1 - p_{t,i})^\gamma (-\log p_{t,i})}{\sum_i w_i}
+    .. math:: \frac{\sum_i w_i \, \alpha_{t,i} (1 - p_{t,i})^{\gamma_{t,i}} (-\log p_{t,i})}{\sum_i w_i}
 
-    where :math:`p_t` is the probability given to the true class. With ``gamma=0`` and
+    where :math:`p_t` is the probability given to the true class, and :math:`\gamma_t` is
+    ``gamma`` or, with one gamma per class, the true class's. With ``gamma=0`` and
     ``alpha=None`` this is :func:`sklearn.metrics.log_loss`, binary or multiclass; for two
     classes it is the mean that CatBoost's ``Focal:focal_alpha=A;focal_gamma=G`` metric reports.
 
@@ -106,8 +107,11 @@ def focal_loss_score(
         Probability of the positive class (two classes), or the matrix from ``predict_proba``
         with columns in sorted label order. Probabilities are clipped to ``[eps, 1 - eps]`` as
         in ``log_loss``.
-    gamma : float, default=2.0
-        Focusing parameter, finite and ``>= 0``.
+    gamma : float, array-like of shape (n_classes,) or dict, default=2.0
+        Focusing parameter, finite and ``>= 0``, in every form the estimators' ``focal_gamma``
+        takes: one number for all classes, one per class in sorted label order (for 1-D
+        ``y_prob``: the negative class's, then the positive's), or a dict ``{label: gamma}``
+        for every class.
     alpha : None, float, array-like of shape (n_classes,), "balanced" or dict, default=None
         Class weighting, in every form the estimators' ``focal_alpha`` takes. For two classes a
         float in (0, 1) weights the positive class by ``alpha`` and the other by ``1 - alpha``;
@@ -135,7 +139,7 @@ def focal_loss_score(
     >>> round(ratio, 12)
     0.01
     """
-    gamma = check_gamma(gamma)
+    check_focal_gamma(gamma, "gamma")
     y_true = column_or_1d(check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true"))
     y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
     eps = np.finfo(y_prob.dtype).eps  # as log_loss: clip and check sums at the input's precision
@@ -153,36 +157,44 @@ def focal_loss_score(
         positive = y_true == positive_label
         index = positive.astype(np.intp)
         y_prob = np.column_stack([1 - y_prob, y_prob])
-        if isinstance(alpha, (str, dict)):  # by label: the columns' labels are needed
+        by_label = [(n, v) for n, v in (("alpha", alpha), ("gamma", gamma)) if isinstance(v, (str, dict))]
+        if by_label:  # the columns' labels are needed
             negative = np.unique(y_true[~positive])
             if len(negative) != 1:
+                name, value = by_label[0]
                 raise ValueError(
-                    f"alpha={alpha!r} weights classes by label, but y_true has no label besides the positive "
+                    f"{name}={value!r} is given by label, but y_true has no label besides the positive "
                     f"one ({positive_label!r}); pass the (n, 2) y_prob with labels=."
                 )
             column_labels = np.array([negative[0], positive_label], dtype=y_true.dtype)
+        if isinstance(alpha, (str, dict)):
             class_weights = _class_weights(alpha, column_labels, None, index, sample_weight)
         else:
             class_weights = check_class_weights(alpha, 2)  # (negative, positive)
+        if isinstance(gamma, dict):
+            gamma = resolve_class_gammas(gamma, column_labels, name="gamma")
+        else:
+            gamma = resolve_class_gammas(gamma, np.array(["negative", "positive"]), name="gamma")  # in this order
     else:
         classes = _class_labels(y_true, y_prob.shape[1], labels, pos_label)
         if pos_label is not None and (len(classes) != 2 or pos_label not in classes.tolist()):
             raise ValueError(f"pos_label={pos_label!r} must be one of two labels {classes.tolist()!r}.")
         index = np.searchsorted(classes, y_true)
         class_weights = _class_weights(alpha, classes, pos_label, index, sample_weight)
+        gamma = resolve_class_gammas(gamma, classes, name="gamma")
     rows = np.arange(len(y_true))
     prob = np.clip(y_prob, eps, 1 - eps).astype(np.float64)
     pt = prob[rows, index]
     others = prob.copy()
     others[rows, index] = 0.0
     q = others.sum(axis=1)  # 1 - p_t from the other columns rather than by subtraction
-    per_row = -(q**gamma) * np.log(pt)
+    per_row = -(q ** (gamma if np.ndim(gamma) == 0 else gamma[index])) * np.log(pt)
     if class_weights is not None:
         per_row *= class_weights[index]
     return float(np.average(per_row, weights=sample_weight))
 
 
-def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
+def make_focal_loss_scorer(*, gamma=2.0, alpha=None):
     """A scikit-learn scorer of the negated :func:`focal_loss_score` of ``predict_proba`` (greater is better).
 
     Keep ``gamma`` and ``alpha`` fixed across a search: a scorer whose gamma followed the
@@ -191,8 +203,9 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
 
     Parameters
     ----------
-    gamma : float, default=2.0
-        Focusing parameter of the reference loss.
+    gamma : float, array-like of shape (n_classes,) or dict, default=2.0
+        Focusing parameter of the reference loss, as in :func:`focal_loss_score` (one for all
+        classes, one per class in sorted label order, or a dict ``{label: gamma}``).
     alpha : None, float, array-like of shape (n_classes,), "balanced" or dict, default=None
         Class weighting of the reference loss, as in :func:`focal_loss_score` (``"balanced"``
         from the class totals of each scored fold).
@@ -214,7 +227,7 @@ def make_focal_loss_scorer(*, gamma: float = 2.0, alpha=None):
     ...     scoring=make_focal_loss_scorer(gamma=1.0),
     ... )
     """
-    gamma = check_gamma(gamma)
+    check_focal_gamma(gamma, "gamma")
     if isinstance(alpha, str) and alpha != "balanced":
         raise ValueError(
             f"alpha must be None, a float in (0, 1), one weight per class, 'balanced' or a dict; got {alpha!r}."

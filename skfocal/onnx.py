@@ -265,8 +265,13 @@ def _log_parts(graph: _Graph, margins: list[str]) -> tuple[str, str]:
     return log_p, log_1mp
 
 
-def _posterior(graph: _Graph, log_p: str, log_1mp: str, class_weights, gamma: float) -> str:
-    """``eta_j`` proportional to ``p_j / (alpha_j |A(p_j)|)``, in logs (``skfocal._loss._posterior``)."""
+def _posterior(graph: _Graph, log_p: str, log_1mp: str, class_weights, gamma) -> str:
+    """``eta_j`` proportional to ``p_j / (alpha_j |A(p_j)|)``, in logs (``skfocal._loss._posterior``).
+
+    ``gamma``: one number, or one per class (column ``j``'s ``A`` uses ``gamma_j``).
+    """
+    gamma = np.asarray(gamma, dtype=np.float64)
+    gamma = gamma if gamma.ndim == 0 else gamma[None, :]
     p = graph.op("Exp", log_p)
     one_m_p = graph.op("Exp", log_1mp)
     # log(p) / (1 - p) tends to -1 as p -> 1; where p rounds to 1 the limit is exact enough.
@@ -324,7 +329,7 @@ def _converter(scope, operator, container) -> None:
     margins = (_lgbm_margins if isinstance(est, FocalLGBMClassifier) else _xgb_margins)(graph, est, x)
     if est.posterior_correction:
         log_p, log_1mp = _log_parts(graph, margins)
-        proba = _posterior(graph, log_p, log_1mp, est.loss_.class_weights_, float(est.loss_.gamma))
+        proba = _posterior(graph, log_p, log_1mp, est.loss_.class_weights_, est.loss_._gamma)
     else:
         proba = _link(graph, margins)
     graph.op("Identity", proba, output=operator.outputs[1].full_name)

@@ -69,6 +69,24 @@ def test_distributed_model_matches_the_local_one(client, data, dask_case, target
     np.testing.assert_array_equal(margin, model.to_local().decision_function(X))
 
 
+@pytest.mark.parametrize("gamma", [[4.0, 0.0], {0: 4.0, 1: 0.0}], ids=["list", "dict"])
+def test_a_gamma_per_class_trains_as_the_local_model(client, data, dask_case, gamma):
+    dask_class, local_class, params = dask_case
+    X, targets = data
+    y = targets["binary"]
+    dX, dy = da.from_array(X, chunks=CHUNK), da.from_array(y, chunks=CHUNK)
+    model = dask_class(client=client, focal_gamma=gamma, posterior_correction=True, **params).fit(dX, dy)
+    local = local_class(focal_gamma=gamma, posterior_correction=True, **params).fit(X, y)
+    np.testing.assert_array_equal(model.loss_.class_gammas_, [4.0, 0.0])
+    np.testing.assert_allclose(model.init_score_, local.init_score_, rtol=0, atol=1e-12)
+    proba = model.predict_proba(dX).compute()
+    # The bound of test_distributed_model_matches_the_local_one: per-worker histograms.
+    assert np.abs(proba - local.predict_proba(X)).mean() < 0.03
+    np.testing.assert_array_equal(model.to_local().predict_proba(X), proba)
+    with pytest.raises(ValueError, match="3 values but there are 2 classes"):
+        dask_class(client=client, focal_gamma=[1.0, 2.0, 3.0], **params).fit(dX, dy)
+
+
 def test_start_score_is_folded_into_the_native_model(client, data):
     X, targets = data
     y = targets["binary"]

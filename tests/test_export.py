@@ -35,7 +35,7 @@ def data(request):
 
 
 def _lgbm(X, y, **kwargs):
-    return FocalLGBMClassifier(focal_gamma=2.0, n_estimators=30, n_jobs=1, verbose=-1, **kwargs).fit(X, y)
+    return FocalLGBMClassifier(**{"focal_gamma": 2.0, **kwargs}, n_estimators=30, n_jobs=1, verbose=-1).fit(X, y)
 
 
 def _xgb(X, y, **kwargs):
@@ -89,9 +89,11 @@ def test_lgbm_margins_contributions_and_leaves_keep_working(data):
     assert leaves.shape == (len(X), est.booster_.num_trees())
 
 
-def test_lgbm_corrected_probabilities_from_the_native_file(data, tmp_path):
+@pytest.mark.parametrize("per_class", [False, True], ids=["one-gamma", "gamma-per-class"])
+def test_lgbm_corrected_probabilities_from_the_native_file(data, tmp_path, per_class):
     X, y, n_classes = data
-    est = _lgbm(X, y, focal_alpha=0.3 if n_classes == 2 else [1.0, 2.0, 0.5], posterior_correction=True)
+    kw = {"focal_gamma": [4.0, 0.0] if n_classes == 2 else [0.5, 3.0, 1.0]} if per_class else {}
+    est = _lgbm(X, y, focal_alpha=0.3 if n_classes == 2 else [1.0, 2.0, 0.5], posterior_correction=True, **kw)
     est.booster_.save_model(tmp_path / "m.txt")
     served = lgb.Booster(model_file=tmp_path / "m.txt").predict(X)  # P(class 1), or one row per sample
     # 1e-9: the same closed form on probabilities instead of margins; near p = 1 the complement

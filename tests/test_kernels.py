@@ -37,6 +37,20 @@ from skfocal._base import SklearnObjective, resolve_n_threads, weighted_mean_los
 RTOL, ATOL = 3e-7, 1e-37
 METRIC_RTOL = 1e-10
 GAMMAS = [0.0, 0.5, 1.0, 2.0, 3.7]  # 0, 1, 2 take the multiplication path, the others exp(gamma log q)
+# A gamma per class: "per-class" mixes all the paths' values (0, 2 and others), "0-and-2" only
+# the values that have paths of their own when they are the one gamma.
+CLASS_GAMMAS = ["per-class", "0-and-2"]
+
+
+def _gamma(gamma, k):
+    """``gamma`` itself, or for the names of CLASS_GAMMAS one gamma per class of ``k``."""
+    if gamma == "per-class":
+        return [4.0, 0.0] if k == 2 else [[0.0, 2.0, 3.7, 0.5, 1.0][j % 5] for j in range(k)]
+    if gamma == "0-and-2":
+        return [2.0 * (j % 2) for j in range(k)]
+    return gamma
+
+
 BLOCK = _kernels.BLOCK_VALUES
 # odd lengths, and lengths around the block size and the threading threshold
 LENGTHS = [1, 7, 1001, BLOCK - 1, BLOCK + 1, 2 * _kernels.MIN_VALUES_PER_THREAD + 3]
@@ -92,23 +106,23 @@ def _check(fast, reference):
 
 
 @pytest.mark.parametrize("n", LENGTHS)
-@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("gamma", GAMMAS + CLASS_GAMMAS)
 @pytest.mark.parametrize("alpha", [None, 0.25])
 def test_binary_fast_path_equals_reference(n, gamma, alpha, path):
     rng = np.random.default_rng(n)
     y, z = _binary_case(n, rng)
-    loss = BinaryFocalLoss(alpha=alpha, gamma=gamma)
+    loss = BinaryFocalLoss(alpha=alpha, gamma=_gamma(gamma, 2))
     reference = loss.gradient_hessian(y, z)
     _check(loss._training_gradient_hessian(y.astype(np.float32), z, n_threads=2), reference)
 
 
 @pytest.mark.parametrize("n", LENGTHS)
-@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("gamma", GAMMAS + CLASS_GAMMAS)
 @pytest.mark.parametrize("k", [2, 3, 5, 10])
 def test_multiclass_fast_path_equals_reference(n, gamma, k, path):
     rng = np.random.default_rng(n + k)
     y, z = _multiclass_case(n, k, rng)
-    loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
+    loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=_gamma(gamma, k))
     reference = loss.gradient_hessian(y, z)
     _check(loss._training_gradient_hessian(y.astype(np.float32), z, n_threads=2), reference)
 
@@ -433,16 +447,16 @@ def _metric_reference(loss, y, z, w=None, offset=None):
 
 
 @pytest.mark.parametrize("n", LENGTHS)
-@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("gamma", GAMMAS + CLASS_GAMMAS)
 @pytest.mark.parametrize("k", [2, 3, 10])
 def test_metric_equals_reference(n, gamma, k, path):
     rng = np.random.default_rng(n + k)
     if k == 2:
         y, z = _binary_case(n, rng)
-        loss = BinaryFocalLoss(alpha=0.25, gamma=gamma)
+        loss = BinaryFocalLoss(alpha=0.25, gamma=_gamma(gamma, k))
     else:
         y, z = _multiclass_case(n, k, rng)
-        loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=gamma)
+        loss = MulticlassFocalLoss(alpha=rng.uniform(0.2, 3.0, k), gamma=_gamma(gamma, k))
     expected = _metric_reference(loss, y, z)
     assert _fastpath.mean_loss(loss, y.astype(np.float32), z) == pytest.approx(expected, rel=METRIC_RTOL)
     assert weighted_mean_loss(loss, y.astype(np.float32), z) == pytest.approx(expected, rel=METRIC_RTOL)
@@ -663,15 +677,16 @@ def _loss_for(k, gamma, rng):
 
 @pytest.mark.parametrize("n", [1, 7, BLOCK - 1, BLOCK + 1, 5 * BLOCK + 3])
 @pytest.mark.parametrize("k", [2, 3, 5, 10])
-@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 3.7])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 3.7, *CLASS_GAMMAS])
 @pytest.mark.parametrize("score_dtype", [np.float32, np.float64])
 def test_team_equals_own_threads_and_the_reference(team, n, k, gamma, score_dtype):
     rng = np.random.default_rng(n + 17 * k)
     y, z, w = _team_inputs(n, k, rng, score_dtype, weighted=bool(n % 2))
+    gamma = _gamma(gamma, k)
     loss = _loss_for(k, gamma, rng)
     offset = rng.normal(size=None if k == 2 else k)
     gradient, mean_loss = _kernel_pair(k)
-    args = (y, z, w, gamma, loss.class_weights_)
+    args = (y, z, w, loss._gamma, loss.class_weights_)
     assert _kernels._team_takes(y, z, w, *_outputs(z))
     on_team, own = _outputs(z), _outputs(z)
     gradient(*args, 1.5, *on_team, n_threads=3, offset=offset, team=team)
@@ -683,8 +698,8 @@ def test_team_equals_own_threads_and_the_reference(team, n, k, gamma, score_dtyp
     wk = 1.0 if not w.shape[0] else (w.astype(np.float64) if k == 2 else w.astype(np.float64)[:, None])
     np.testing.assert_allclose(on_team[0], ref_grad * wk, rtol=RTOL, atol=ATOL)
     np.testing.assert_allclose(on_team[1], 1.5 * ref_hess * wk, rtol=RTOL, atol=ATOL)
-    team_mean = mean_loss(y, z, w, gamma, loss.class_weights_, offset=offset, n_threads=3, team=team)
-    assert team_mean == mean_loss(y, z, w, gamma, loss.class_weights_, offset=offset, n_threads=1)
+    team_mean = mean_loss(*args, offset=offset, n_threads=3, team=team)
+    assert team_mean == mean_loss(*args, offset=offset, n_threads=1)
     reference = _metric_reference(loss, y.astype(np.intp), shifted, w if w.shape[0] else None)
     assert team_mean == pytest.approx(reference, rel=METRIC_RTOL)
 
@@ -701,8 +716,8 @@ def test_every_thread_of_the_team_takes_part(team, k, n_threads):
     loss = _loss_for(k, 2.0, rng)
     out = _outputs(z)
     callback = _kernels._TEAM_BINARY_GRADIENT if k == 2 else _kernels._TEAM_MULTICLASS_GRADIENT
-    params = (0.0, 2.0, *loss.class_weights_, 1.0) if k == 2 else (2.0, 1.0)
-    extra = () if k == 2 else _kernels._class_params(k, loss.class_weights_, None)
+    params = (0.0, 2.0, 2.0, *loss.class_weights_, 1.0) if k == 2 else (1.0,)
+    extra = () if k == 2 else _kernels._class_params(k, loss.class_weights_, 2.0, None)
     entered = _kernels._on_team(team, callback, n_threads, y, z, w, *out, params, *extra)
     # every thread asked for runs, also those that find no block left (n_threads=8 > 6 blocks):
     # a smaller team would make the runtime end the booster's other threads

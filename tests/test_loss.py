@@ -107,6 +107,76 @@ def test_against_50_digit_reference(gamma, alpha, y):
     assert np.all(fast_hess > 0)
 
 
+# One gamma per class: (gamma of class 0, gamma of class 1). The loss of a row is the focal loss
+# with its own class's gamma, so the reference of each row is the one-gamma reference above at
+# that gamma (the same 50-digit values); 4 for the negatives and 0 for the positives is the
+# asymmetric loss's default.
+CLASS_GAMMAS = [(4.0, 0.0), (0.0, 4.0), (0.5, 2.0), (5.0, 1.0), (2.0, 0.5)]
+
+
+@pytest.mark.parametrize("alpha", ALPHAS)
+@pytest.mark.parametrize("gammas", CLASS_GAMMAS)
+def test_per_class_gamma_against_50_digit_reference(gammas, alpha):
+    y = np.repeat([0, 1], len(MARGINS))
+    z = np.tile(MARGINS, 2)
+    a = np.array([_alpha_t(alpha, 0), _alpha_t(alpha, 1)])[y]
+    true = np.concatenate([_reference(gammas[0])[:, 0], _reference(gammas[1])[:, 1]], axis=1) * a
+    loss = BinaryFocalLoss(alpha=alpha, gamma=list(gammas))
+    got_grad, got_hess = loss.gradient_hessian(y, z)
+    got_exact = loss.hessian_exact(y, z)
+    fast_grad, fast_hess = loss._training_gradient_hessian(y.astype(np.float32), z)
+    # The bounds of the one-gamma test, for the same reasons: loss a few ulps (1e-10), gradient
+    # 1e-5 where above 1e-12, signed Hessian 1e-4 where |h| > 1e-6.
+    assert np.all(_rel_err(loss.loss(y, z), true[0]) <= 1e-10)
+    mask = np.abs(true[1]) > 1e-12
+    for grad in (got_grad, fast_grad):
+        assert np.all(_rel_err(grad[mask], true[1][mask]) <= 1e-5)
+        assert np.all(np.sign(grad[mask]) == np.sign(true[1][mask]))
+    mask = np.abs(true[2]) > 1e-6
+    assert np.all(_rel_err(got_exact[mask], true[2][mask]) <= 1e-4)
+    positive = true[2] > 1e-6
+    for hess in (got_hess, fast_hess):
+        assert np.all(_rel_err(hess[positive], true[2][positive]) <= 1e-4)
+        assert np.all(hess > 0)
+
+
+@pytest.mark.parametrize("alpha", ALPHAS)
+@pytest.mark.parametrize("gammas", CLASS_GAMMAS)
+def test_per_class_gamma_rows_are_their_class_gamma_bit_for_bit(gammas, alpha):
+    # Each row's values are those of the one-gamma loss at its class's gamma: to the bit where
+    # that loss forms q**gamma as exp(gamma log q) too (the row's gamma is picked, not
+    # interpolated); for gamma 1 and 2 it multiplies (q, q*q) instead, which differs from
+    # exp(gamma log q) by the error of exp at |gamma log q| <= 1400 here: 1400 ulps at most, so 1e-12.
+    y = np.repeat([0, 1], len(EXTREME_MARGINS) + len(MARGINS))
+    z = np.tile(np.concatenate([EXTREME_MARGINS, MARGINS]), 2)
+    loss = BinaryFocalLoss(alpha=alpha, gamma=list(gammas))
+    for label in (0, 1):
+        one = BinaryFocalLoss(alpha=alpha, gamma=gammas[label])
+        rows = y == label
+        pairs = [(loss.loss(y, z)[rows], one.loss(y[rows], z[rows]))]
+        pairs.append((loss.hessian_exact(y, z)[rows], one.hessian_exact(y[rows], z[rows])))
+        both = zip(loss.gradient_hessian(y, z), one.gradient_hessian(y[rows], z[rows]), strict=True)
+        pairs += [(a[rows], b) for a, b in both]
+        for mine, theirs in pairs:
+            if gammas[label] in (1.0, 2.0):
+                np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=0)
+            else:
+                np.testing.assert_array_equal(mine, theirs)
+
+
+def test_equal_class_gammas_are_the_one_gamma():
+    # [g, g] is g: the same object state (the scalar code path), and the same numbers.
+    y = np.repeat([0, 1], len(MARGINS))
+    z = np.tile(MARGINS, 2)
+    for g in (0.0, 2.0, 3.7):
+        pair, one = BinaryFocalLoss(gamma=[g, g], alpha=0.25), BinaryFocalLoss(gamma=g, alpha=0.25)
+        assert pair.class_gammas_ is None and pair._gamma == g and pair == one
+        for mine, theirs in zip(pair.gradient_hessian(y, z), one.gradient_hessian(y, z), strict=True):
+            np.testing.assert_array_equal(mine, theirs)
+    assert BinaryFocalLoss(gamma=[4.0, 0.0]) != BinaryFocalLoss(gamma=[0.0, 4.0])
+    np.testing.assert_array_equal(BinaryFocalLoss(gamma=(4, 0)).class_gammas_, [4.0, 0.0])
+
+
 # --------------------------------------------------------------------------------------------------
 # Finiteness and positivity at extreme margins
 # --------------------------------------------------------------------------------------------------
@@ -236,6 +306,9 @@ def _brute_force_init(loss, y, w):
         (2.0, None),
         (5.0, 0.25),
         (5.0, [0.3, 3.0]),
+        ([4.0, 0.0], None),
+        ([0.0, 4.0], 0.25),
+        ([0.5, 3.0], [2.0, 7.0]),
     ],
 )
 def test_init_score_minimises_weighted_mean_loss(gamma, alpha):
@@ -340,6 +413,25 @@ def test_shape_mismatches_raise():
 @pytest.mark.parametrize("gamma", [-0.1, -1, float("nan"), float("inf"), "2", True, None])
 def test_invalid_gamma(gamma):
     with pytest.raises((ValueError, TypeError)):
+        BinaryFocalLoss(gamma=gamma)
+
+
+@pytest.mark.parametrize(
+    ("gamma", "error", "message"),
+    [
+        ([1.0, 2.0, 3.0], ValueError, "one number per class"),  # wrong length
+        ([2.0], ValueError, "one number per class"),
+        ([[1.0, 2.0]], ValueError, "one number per class"),  # 2-D
+        ([1.0, -1.0], ValueError, "finite and >= 0"),
+        ([1.0, np.nan], ValueError, "finite and >= 0"),
+        ([np.inf, 1.0], ValueError, "finite and >= 0"),
+        ({0: 1.0, 1: 2.0}, TypeError, "one number >= 0 per class"),  # dicts are for the estimators
+        (["a", "b"], TypeError, "one number >= 0 per class"),
+        ("2", TypeError, "one number >= 0 per class"),
+    ],
+)
+def test_invalid_per_class_gamma(gamma, error, message):
+    with pytest.raises(error, match=message):
         BinaryFocalLoss(gamma=gamma)
 
 

@@ -86,7 +86,11 @@ def test_against_40_digit_reference(gamma, k, with_alpha):
     ref_loss, ref_grad, ref_hess = _reference(gamma, k)
     true_loss, true_grad, true_hess = a_t * ref_loss, a_t[:, None] * ref_grad, a_t[:, None] * ref_hess
     loss = MulticlassFocalLoss(alpha=alpha, gamma=gamma)
+    _assert_matches_reference(loss, y, z, true_loss, true_grad, true_hess)
 
+
+def _assert_matches_reference(loss, y, z, true_loss, true_grad, true_hess):
+    """The loss, its gradient and (safeguarded) Hessian, numpy and compiled, against the reference values."""
     got_loss = loss.loss(y, z)
     got_grad, got_hess = loss.gradient_hessian(y, z)
     got_exact = loss.hessian_exact(y, z)
@@ -121,6 +125,43 @@ def test_against_40_digit_reference(gamma, k, with_alpha):
     assert np.all(np.sign(fast_grad[grad_mask]) == np.sign(true_grad[grad_mask]))
     assert np.all(_rel_err(fast_hess[mask], np.abs(true_hess[mask])) <= 1e-4)
     assert np.all(fast_hess > 0)
+
+
+# One gamma per class: a row's loss is the focal loss with its true class's gamma, so its
+# reference is the one-gamma reference above at that gamma (the same 40-digit values).
+CLASS_GAMMAS = {3: [(0.0, 2.0, 5.0), (5.0, 0.5, 1.0)], 5: [(0.0, 0.5, 1.0, 2.0, 5.0), (2.0, 5.0, 0.0, 0.5, 2.0)]}
+
+
+@pytest.mark.parametrize("with_alpha", [False, True])
+@pytest.mark.parametrize("k, gammas", [(k, g) for k in KS for g in CLASS_GAMMAS[k]])
+def test_per_class_gamma_against_40_digit_reference(k, gammas, with_alpha):
+    z, y = _logits(k)
+    alpha = ALPHA_VECTORS[k] if with_alpha else None
+    a_t = np.asarray(alpha)[y] if with_alpha else np.ones(len(y))
+    refs = {g: _reference(g, k) for g in set(gammas)}
+    row_gamma = np.asarray(gammas)[y]
+    true_loss = a_t * np.array([refs[g][0][i] for i, g in enumerate(row_gamma)])
+    true_grad = a_t[:, None] * np.array([refs[g][1][i] for i, g in enumerate(row_gamma)])
+    true_hess = a_t[:, None] * np.array([refs[g][2][i] for i, g in enumerate(row_gamma)])
+    loss = MulticlassFocalLoss(alpha=alpha, gamma=list(gammas))
+    _assert_matches_reference(loss, y, z, true_loss, true_grad, true_hess)
+
+
+def test_per_class_gamma_rows_equal_their_class_gamma_and_equal_gammas_are_one():
+    # Rows of class t get exactly the one-gamma values at gamma_t (both form q**gamma as
+    # exp(gamma log q)); K equal gammas are the one gamma (the same object state and numbers).
+    z, y = _logits(3)
+    gammas = [0.5, 2.0, 5.0]
+    loss = MulticlassFocalLoss(gamma=gammas, alpha=ALPHA_VECTORS[3])
+    for t, g in enumerate(gammas):
+        one = MulticlassFocalLoss(gamma=g, alpha=ALPHA_VECTORS[3])
+        rows = y == t
+        np.testing.assert_array_equal(loss.loss(y, z)[rows], one.loss(y[rows], z[rows]))
+        for mine, theirs in zip(loss.gradient_hessian(y, z), one.gradient_hessian(y[rows], z[rows]), strict=True):
+            np.testing.assert_array_equal(mine[rows], theirs)
+    same = MulticlassFocalLoss(gamma=[2.0, 2.0, 2.0])
+    assert same.class_gammas_ is None and same == MulticlassFocalLoss(gamma=2.0)
+    assert loss != MulticlassFocalLoss(gamma=gammas[::-1], alpha=ALPHA_VECTORS[3])
 
 
 # --------------------------------------------------------------------------------------------------
@@ -268,14 +309,14 @@ def _imbalanced_labels(k, seed):
 INIT_CASES = [
     (k, gamma, alpha)
     for k in (3, 4)
-    for gamma in (0.5, 2.0, 5.0)
+    for gamma in (0.5, 2.0, 5.0, {3: (4.0, 0.0, 1.0), 4: (0.0, 2.0, 5.0, 0.5)}[k])
     for alpha in (None, {3: [0.25, 1.0, 2.0], 4: [0.2, 1.0, 0.5, 4.0]}[k])
 ]
 
 
 @pytest.mark.parametrize("k, gamma, alpha", INIT_CASES)
 def test_init_score_minimises_weighted_mean_loss(k, gamma, alpha):
-    y, w = _imbalanced_labels(k, seed=10 * k + int(gamma))
+    y, w = _imbalanced_labels(k, seed=10 * k + int(np.sum(gamma)))
     loss = MulticlassFocalLoss(alpha=alpha, gamma=gamma)
     n = len(y)
 
@@ -425,6 +466,34 @@ def test_invalid_alpha_vector_is_value_error(alpha):
 def test_invalid_gamma(gamma):
     with pytest.raises((ValueError, TypeError)):
         MulticlassFocalLoss(gamma=gamma)
+
+
+@pytest.mark.parametrize(
+    ("gamma", "error", "message"),
+    [
+        ([1.0, -2.0, 0.0], ValueError, "finite and >= 0"),
+        ([1.0, np.nan, 0.0], ValueError, "finite and >= 0"),
+        ([[1.0, 2.0, 3.0]], ValueError, "one number per class"),
+        ([1.0], ValueError, "one number per class"),
+        ({0: 1.0}, TypeError, "one number >= 0 per class"),
+        ([1.0, 2.0], ValueError, "alpha has 3 weights"),  # not the classes of alpha
+    ],
+)
+def test_invalid_per_class_gamma(gamma, error, message):
+    with pytest.raises(error, match=message):
+        MulticlassFocalLoss(gamma=gamma, alpha=[1.0, 2.0, 3.0])
+
+
+def test_per_class_gamma_must_match_the_columns():
+    loss = MulticlassFocalLoss(gamma=[1.0, 2.0, 3.0])
+    y = np.array([0, 1, 1, 0])
+    for call in (loss.loss, loss.gradient_hessian, loss.hessian_exact):
+        with pytest.raises(ValueError, match="gamma has 3 values"):
+            call(y, np.zeros((4, 4)))
+    with pytest.raises(ValueError, match="gamma has 3 values"):
+        loss.posterior(np.zeros((4, 2)))
+    with pytest.raises(ValueError, match="gamma has 3 values"):
+        loss.init_score_from_totals([1.0, 2.0])
 
 
 # --------------------------------------------------------------------------------------------------

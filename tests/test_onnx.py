@@ -46,12 +46,14 @@ def data(request):
     return X.astype(np.float32), y, n_classes
 
 
+@pytest.mark.parametrize("per_class", [False, True], ids=["one-gamma", "gamma-per-class"])
 @pytest.mark.parametrize("correction", [False, True], ids=["link", "posterior"])
 @pytest.mark.parametrize("name", list(ESTIMATORS))
-def test_onnx_matches_predict_proba(data, name, correction):
+def test_onnx_matches_predict_proba(data, name, correction, per_class):
     X, y, n_classes = data
     alpha = 0.3 if n_classes == 2 else [1.0, 2.0, 0.5]
-    est = ESTIMATORS[name](focal_gamma=2.0, focal_alpha=alpha, posterior_correction=correction).fit(X, y)
+    gamma = ([4.0, 0.0] if n_classes == 2 else [0.5, 3.0, 1.0]) if per_class else 2.0
+    est = ESTIMATORS[name](focal_gamma=gamma, focal_alpha=alpha, posterior_correction=correction).fit(X, y)
     onx = to_onnx(est, X[:1], options={"zipmap": False})
     label, proba = _run(onx, X)
     assert proba.shape == (len(X), n_classes) and proba.dtype == np.float32
@@ -190,11 +192,11 @@ def _closed_form_session(n_outputs, class_weights, gamma, target_opset):
 
 
 @pytest.mark.parametrize("target_opset", [13, 18])
-@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0])
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 2.0, 5.0, (4.0, 0.0), (0.5, 5.0)])
 def test_binary_closed_form_is_accurate_at_the_extremes(gamma, target_opset):
     z = np.r_[-120.0, -87.0, -60.0, -30.0, -17.0, -8.0, -1e-3, 0.0, 1e-3, 0.5, 8.0, 17.0, 30.0, 60.0, 87.0, 120.0]
     loss = BinaryFocalLoss(alpha=0.25, gamma=gamma)
-    names, session = _closed_form_session(1, loss.class_weights_, gamma, target_opset)
+    names, session = _closed_form_session(1, loss.class_weights_, loss._gamma, target_opset)
     (got,) = session.run(None, {names[0]: z.astype(np.float32)[:, None]})
     expected = loss.posterior(z)
     assert np.all(np.isfinite(got)) and np.allclose(got.sum(axis=1), 1.0, atol=1e-6)
@@ -207,7 +209,7 @@ def test_binary_closed_form_is_accurate_at_the_extremes(gamma, target_opset):
 
 
 @pytest.mark.parametrize("target_opset", [13, 18])
-@pytest.mark.parametrize("gamma", [0.0, 2.0])
+@pytest.mark.parametrize("gamma", [0.0, 2.0, (0.0, 2.0, 5.0)])
 def test_multiclass_closed_form_is_accurate_at_the_extremes(gamma, target_opset):
     rng = np.random.default_rng(0)
     z = np.vstack(
@@ -218,7 +220,7 @@ def test_multiclass_closed_form_is_accurate_at_the_extremes(gamma, target_opset)
         ]
     )
     loss = MulticlassFocalLoss(alpha=[1.0, 2.0, 0.5], gamma=gamma)
-    names, session = _closed_form_session(3, loss.class_weights_, gamma, target_opset)
+    names, session = _closed_form_session(3, loss.class_weights_, loss._gamma, target_opset)
     got = session.run(None, {n: z[:, [k]].astype(np.float32) for k, n in enumerate(names)})[0]
     expected = loss.posterior(z.astype(np.float32).astype(np.float64))
     tiny = np.finfo(np.float32).tiny

@@ -14,6 +14,8 @@ from scipy.special import expit, logit, softmax
 from skfocal import BinaryFocalLoss, MulticlassFocalLoss, focal_posterior
 
 GAMMAS = [0.0, 0.5, 1.0, 2.0, 5.0]
+# One gamma per class, (class 0, class 1): the asymmetric loss's default, the reverse, and others.
+CLASS_GAMMAS = [(4.0, 0.0), (0.0, 4.0), (0.5, 2.0), (5.0, 1.0)]
 
 # Probabilities of class 1 in (1e-6, 1 - 1e-6), dense near both ends and in the middle.
 P_GRID = np.unique(
@@ -32,24 +34,29 @@ Z_GRID = logit(P_GRID)
 # Binary closed form (Charoenphakdee et al., CVPR 2021), evaluated in 40-digit arithmetic
 # --------------------------------------------------------------------------------------------------
 @functools.cache
-def _binary_reference(gamma: float, alpha: float | None) -> np.ndarray:
-    """eta(class 1) = g0 / (g0 + g1) at p = sigmoid(z) for the exact doubles in Z_GRID."""
+def _binary_reference(gamma, alpha: float | None) -> np.ndarray:
+    """eta(class 1) = g0 / (g0 + g1) at p = sigmoid(z) for the exact doubles in Z_GRID.
+
+    ``gamma``: one number, or ``(gamma of class 0, gamma of class 1)``: ``g0`` (the negatives'
+    term) uses class 0's and ``g1`` class 1's.
+    """
+    gamma0, gamma1 = (gamma, gamma) if np.ndim(gamma) == 0 else gamma
     out = np.empty(len(Z_GRID))
     with mpmath.workdps(40):
-        g = mpmath.mpf(gamma)
+        c0, c1 = mpmath.mpf(gamma0), mpmath.mpf(gamma1)
         a = mpmath.mpf(0.5) if alpha is None else mpmath.mpf(alpha)
         for i, z in enumerate(Z_GRID):
             zm = mpmath.mpf(float(z))
             p = 1 / (1 + mpmath.exp(-zm))
             q = 1 / (1 + mpmath.exp(zm))  # 1 - p without cancellation
-            g0 = (1 - a) * p**g * (p - g * q * mpmath.log(q))
-            g1 = a * q**g * (q - g * p * mpmath.log(p))
+            g0 = (1 - a) * p**c0 * (p - c0 * q * mpmath.log(q))
+            g1 = a * q**c1 * (q - c1 * p * mpmath.log(p))
             out[i] = float(g0 / (g0 + g1))
     return out
 
 
 @pytest.mark.parametrize("alpha", [None, 0.25, 0.75])
-@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("gamma", GAMMAS + CLASS_GAMMAS)
 def test_binary_posterior_matches_closed_form(gamma, alpha):
     want1 = _binary_reference(gamma, alpha)
     post = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(Z_GRID)
@@ -61,7 +68,7 @@ def test_binary_posterior_matches_closed_form(gamma, alpha):
     ok = want1 < 0.5
     np.testing.assert_allclose(post[ok, 0], 1.0 - want1[ok], rtol=1e-10, atol=0)
     # The correction matters: away from gamma=0 the posterior is not the model's probability.
-    if gamma > 0:
+    if np.any(np.asarray(gamma) > 0):
         assert np.max(np.abs(post[:, 1] - P_GRID)) > 0.05
 
 
@@ -170,6 +177,12 @@ def _focal_optimal_raw(loss, eta, k):
 
 
 CASES = [
+    (2, (4.0, 0.0), None),
+    (2, (0.5, 3.0), 0.25),
+    (2, (0.0, 6.0), 0.75),
+    (3, (0.0, 2.0, 5.0), None),
+    (3, (4.0, 0.5, 1.0), [0.25, 1.0, 2.0]),
+    (4, (0.5, 2.0, 0.0, 6.0), [0.5, 3.0, 1.0, 0.2]),
     (2, 0.5, None),
     (2, 2.0, None),
     (2, 0.5, 0.25),
@@ -187,7 +200,7 @@ CASES = [
 
 @pytest.mark.parametrize("k, gamma, alpha", CASES)
 def test_posterior_inverts_population_minimiser(k, gamma, alpha):
-    rng = np.random.default_rng(100 * k + int(10 * gamma))
+    rng = np.random.default_rng(100 * k + int(10 * np.sum(gamma)))
     etas = rng.dirichlet(np.full(k, 0.7), size=6)
     etas = np.vstack([etas, np.eye(k)[0] * 0.96 + 0.04 / k])  # a confident row too
     if k == 2:
@@ -220,7 +233,7 @@ def _weights(alpha):
 # Multiclass with K=2 is the binary posterior
 # --------------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("alpha", [None, 0.25, 0.75])
-@pytest.mark.parametrize("gamma", GAMMAS)
+@pytest.mark.parametrize("gamma", GAMMAS + CLASS_GAMMAS)
 def test_multiclass_k2_equals_binary(gamma, alpha):
     z = np.concatenate([Z_GRID, [-40.0, -20.0, 20.0, 40.0]])
     binary = BinaryFocalLoss(alpha=alpha, gamma=gamma).posterior(z)
@@ -366,3 +379,69 @@ def test_posterior_raw_score_validation():
         MulticlassFocalLoss().posterior(np.zeros((3, 1)))
     with pytest.raises(ValueError):
         MulticlassFocalLoss().posterior(np.array([[0.0, np.inf, 1.0]]))
+
+
+# --------------------------------------------------------------------------------------------------
+# The correction is invertible (monotone) for every gamma >= 0, one per class included
+# --------------------------------------------------------------------------------------------------
+# eta_j is proportional to h_j(p_j) = p_j / (alpha_j |A_j(p_j)|). If every h_j is strictly
+# increasing on (0, 1), the map from p to eta is one-to-one on the simplex (two p with the same eta
+# would need h_j(p_j) = c eta_j and h_j(p'_j) = c' eta_j for all j, so p' > p everywhere or p' < p
+# everywhere, and both sum to 1), and for two classes eta_1 increases with p. With
+# u = -p log(p) / (1 - p): d log h / dp = 1/p + gamma/(1-p) - gamma u' / (1 + gamma u), and
+# gamma u' / (1 + gamma u) < u'/u <= 1/p (the last is log p >= 1 - 1/p), so it is positive for every
+# gamma >= 0; these tests check that numerically, and that the implementation keeps it.
+MONOTONE_GAMMAS = [*np.arange(0.0, 6.25, 0.25).tolist(), 8.0, 10.0, 20.0, 50.0]
+
+
+def test_log_h_increases_for_every_gamma():
+    # The derivative above, in 30-digit arithmetic (no cancellation near p = 1), on p from 1e-12
+    # to 1 - 1e-12: positive, and bounded below by 1/p - u'/u (the proof's bound).
+    ps = [mpmath.mpf(1) / 10**e for e in range(1, 13)] + [mpmath.mpf(i) / 100 for i in range(2, 99)]
+    ps += [1 - mpmath.mpf(1) / 10**e for e in range(2, 13)]
+    with mpmath.workdps(30):
+        for gamma in MONOTONE_GAMMAS:
+            g = mpmath.mpf(gamma)
+            for p in ps:
+                u = -p * mpmath.log(p) / (1 - p)
+                du = (p - 1 - mpmath.log(p)) / (1 - p) ** 2
+                slope = 1 / p + g / (1 - p) - g * du / (1 + g * u)
+                assert slope > 0
+                assert slope >= 1 / p - du / u + g / (1 - p)
+
+
+def test_binary_posterior_increases_with_the_margin_for_every_pair_of_gammas():
+    z = np.linspace(-30.0, 30.0, 6001)
+    checked = 0
+    for gamma0 in MONOTONE_GAMMAS:
+        for gamma1 in MONOTONE_GAMMAS:
+            for alpha in (None, 0.1):
+                eta = BinaryFocalLoss(alpha=alpha, gamma=[gamma0, gamma1]).posterior(z)[:, 1]
+                step = np.diff(eta)
+                # Never decreasing; strictly increasing wherever eta is not rounded to 0 or 1
+                # (away from the ends the posterior's relative steps are far above 1e-16).
+                assert np.all(step >= 0), (gamma0, gamma1, alpha)
+                inner = (eta[1:] > 1e-12) & (eta[:-1] < 1 - 1e-12)
+                assert np.all(step[inner] > 0), (gamma0, gamma1, alpha)
+                checked += 1
+    assert checked == 2 * len(MONOTONE_GAMMAS) ** 2
+
+
+def test_multiclass_posterior_is_monotone_in_each_class_for_every_gamma():
+    # p = (x, (1 - x) / 2, (1 - x) / 2): with h_0 increasing and h_1, h_2 decreasing in x, eta_0
+    # increases with x, for every choice of the three gammas (random triples from the grid).
+    # (eta_1 need not fall along this path: h_2 / h_1 at the same p changes with p when the
+    # two gammas differ.)
+    rng = np.random.default_rng(5)
+    x = np.linspace(1e-6, 1 - 1e-6, 4001)
+    prob = np.column_stack([x, (1 - x) / 2, (1 - x) / 2])
+    for _ in range(150):
+        gammas = rng.choice(MONOTONE_GAMMAS, size=3)
+        alpha = rng.uniform(0.2, 5.0, size=3)
+        eta = focal_posterior(prob, gamma=gammas, alpha=alpha)
+        step = np.diff(eta[:, 0])
+        # never decreasing; strictly where eta is not rounded to 0 or 1 (as for two classes)
+        assert np.all(step >= 0), gammas
+        inner = (eta[:-1, 0] > 1e-12) & (eta[1:, 0] < 1 - 1e-12)
+        assert inner.sum() > 100  # not vacuous (a large gamma_0 rounds eta_0 to 1 early)
+        assert np.all(step[inner] > 0), gammas
