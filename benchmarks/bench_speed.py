@@ -88,6 +88,43 @@ def make_data(rows: int, classes: int = 2):
     return X.astype(np.float32), y
 
 
+def make_multilabel_data(rows: int, labels: int):
+    """A 0/1 indicator of ``labels`` labels (``make_multilabel_classification``, 20 count features), ``(X, Y)``."""
+    from sklearn.datasets import make_multilabel_classification
+
+    X, Y = make_multilabel_classification(
+        n_samples=rows, n_features=20, n_classes=labels, n_labels=2, allow_unlabeled=True, random_state=0
+    )
+    return X.astype(np.float32), Y
+
+
+def multilabel_fit_seconds(objective: str, X, Y, n_jobs: int, rounds: int, per_label: bool):
+    """``run()`` timing one fit of ``XGBClassifier`` (``builtin``) or ``FocalXGBClassifier`` on the indicator ``Y``.
+
+    The focal model has ``focal_gamma=2, focal_alpha=0.25`` for every label (the flattened binary
+    kernel), or with ``per_label`` one gamma from 0.5 to 3 and one alpha from 0.2 to 0.6 per
+    label (the kernel once per label).
+    """
+    labels = Y.shape[1]
+    focal = (
+        {"focal_gamma": np.linspace(0.5, 3.0, labels).tolist(), "focal_alpha": np.linspace(0.2, 0.6, labels).tolist()}
+        if per_label
+        else {"focal_gamma": GAMMA, "focal_alpha": ALPHA}
+    )
+
+    def run():
+        model = build("xgb", objective, n_jobs, rounds)
+        if objective == "skfocal":
+            model.set_params(**focal)
+        start, start_cpu = time.perf_counter(), time.process_time()
+        model.fit(X, Y)
+        run.cpu.append(time.process_time() - start_cpu)
+        return time.perf_counter() - start
+
+    run.cpu = []  # the CPU seconds of this process in each fit: less sensitive to other work on a loaded machine
+    return run
+
+
 def estimator_class(booster: str, objective: str):
     """The estimator class, imported here (the built-in one without importing skfocal)."""
     if booster == "lgbm":
@@ -244,7 +281,7 @@ def compile_table(first: dict) -> list[str]:
 # objective with the same tree parameters, timed in alternated pairs (the order flips from pair
 # to pair, so a drift in machine load hits both alike), median of the pairs, and the spread as
 # the smallest and largest ratio of one pair.
-WORKLOADS = ["binary", "eval", "multiclass", "small", "grid", "first-fit", "memory", "dask", "costs"]
+WORKLOADS = ["binary", "eval", "multiclass", "multilabel", "small", "grid", "first-fit", "memory", "dask", "costs"]
 GRID_FOCAL = {"focal_gamma": [0.5, 1.0, 2.0], "focal_alpha": [None, 0.25, 0.5]}
 # The built-in estimator's 9 candidates: the class weighting and the L1 penalty, which leave
 # the size of the trees alone, as the focal parameters do.
@@ -336,7 +373,7 @@ def warm(booster, X, y, n_jobs, classes=2, **fit_params):
 
 
 def workload_fits(args, name: str) -> list:
-    """The in-process workloads: ``binary``, ``eval``, ``multiclass``, ``small``."""
+    """The in-process workloads: ``binary``, ``eval``, ``multiclass``, ``multilabel``, ``small``."""
     rows = []
     if name in ("binary", "eval"):
         n, n_eval = args.binary_rows, (args.eval_rows if name == "eval" else 0)
@@ -368,6 +405,22 @@ def workload_fits(args, name: str) -> list:
                     args.repeats,
                 )
                 rows.append(goal_row(f"{args.multiclass_rows:,} x 20, {classes} classes", booster, measured, 1.10))
+    elif name == "multilabel" and "xgb" in args.boosters:  # XGBoost only: LightGBM takes one label per row
+        for labels in args.labels:
+            X, Y = make_multilabel_data(args.multilabel_rows, labels)
+            warm("xgb", X, Y, args.n_jobs)
+            for per_label in (False, True):
+                builtin = multilabel_fit_seconds("builtin", X, Y, args.n_jobs, args.rounds, per_label)
+                focal = multilabel_fit_seconds("skfocal", X, Y, args.n_jobs, args.rounds, per_label)
+                measured = paired(builtin, focal, args.repeats)
+                cpu = [f / b for f, b in zip(focal.cpu, builtin.cpu, strict=True)]
+                note = (
+                    f"CPU time of the process: {statistics.median(focal.cpu) / statistics.median(builtin.cpu):.2f}x "
+                    f"({min(cpu):.2f}-{max(cpu):.2f}x)"
+                )
+                kind = "alpha and gamma per label" if per_label else "one alpha and gamma"
+                label = f"{args.multilabel_rows:,} x 20, {labels} labels (multilabel), {kind}"
+                rows.append(goal_row(label, "xgb", measured, 1.10, note=note))
     elif name == "small":
         X, y = make_data(args.small_rows)
         for booster in args.boosters:
@@ -889,7 +942,7 @@ def goal_rst(rows: list, args) -> str:
 def goals_main(args) -> None:
     rows, costs = [], []
     for name in args.workloads:
-        if name in ("binary", "eval", "multiclass", "small"):
+        if name in ("binary", "eval", "multiclass", "multilabel", "small"):
             rows += workload_fits(args, name)
         elif name == "grid":
             rows += workload_grid(args)
@@ -925,6 +978,8 @@ def main(argv=None) -> None:
     parser.add_argument("--eval-rows", type=int, default=200_000)
     parser.add_argument("--multiclass-rows", type=int, default=100_000, help="--detail: 0 to skip the 3-class rows")
     parser.add_argument("--classes", type=int, nargs="+", default=[3, 10])
+    parser.add_argument("--multilabel-rows", type=int, default=100_000)
+    parser.add_argument("--labels", type=int, nargs="+", default=[5, 20], help="labels of the multilabel workload")
     parser.add_argument("--small-rows", type=int, default=3_000)
     parser.add_argument("--dask-rows", type=int, default=2_000_000)
     parser.add_argument("--repeats", type=int, default=3, help="alternated pairs (at least 7 for the small fits)")

@@ -1,7 +1,7 @@
 """skfocal: focal loss for LightGBM and XGBoost as scikit-learn estimators."""
 
 from ._lgbm import FocalLGBMClassifier
-from ._loss import BinaryFocalLoss, MulticlassFocalLoss, focal_posterior
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss, MultilabelFocalLoss, focal_posterior
 from ._xgb import FocalXGBClassifier
 from .metrics import focal_loss_score, make_focal_loss_scorer
 
@@ -12,6 +12,7 @@ __all__ = [
     "FocalLGBMClassifier",
     "FocalXGBClassifier",
     "MulticlassFocalLoss",
+    "MultilabelFocalLoss",
     "focal_posterior",
     "focal_loss_score",
     "make_focal_loss_scorer",

@@ -52,9 +52,12 @@ from ._compat import check_sample_weight, openmp_threads
 from ._loss import (
     BinaryFocalLoss,
     MulticlassFocalLoss,
+    MultilabelFocalLoss,
     check_class_gammas,
     check_class_weights,
     check_gamma,
+    check_label_gammas,
+    check_label_weights,
     softmax_rows,
 )
 
@@ -68,7 +71,7 @@ ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
     :class:`skfocal.MulticlassFocalLoss` for more than two classes), boosting starts from its
     optimal constant, {start_note}, ``predict_proba`` is the sigmoid (softmax) of the margin or,
     on request, the corrected class posterior, and the default eval metric is the focal loss of
-    each eval set.
+    each eval set. {multilabel_note}
 
     Parameters
     ----------
@@ -98,10 +101,10 @@ ESTIMATOR_DOC = """{booster} classifier trained with the focal loss.
         Class labels, sorted.
     n_classes_ : int
         Number of classes.
-    init_score_ : float or ndarray of shape (n_classes,)
-        The start score: the constant margin (one per class for more than two classes) that
-        minimises the weighted training focal loss. {init_note}
-    loss_ : BinaryFocalLoss or MulticlassFocalLoss
+    init_score_ : float or ndarray of shape (n_classes,) or (n_labels,)
+        The start score: the constant margin (one per class for more than two classes, one per
+        label for a multilabel ``y``) that minimises the weighted training focal loss. {init_note}
+    loss_ : BinaryFocalLoss, MulticlassFocalLoss or MultilabelFocalLoss
         The loss the model was trained with (class weights resolved).
     n_features_in_ : int
         Number of features seen during fit.
@@ -266,6 +269,33 @@ def resolve_class_gammas(gamma, classes: np.ndarray, *, name: str = "focal_gamma
     return check_class_gammas(gamma, len(labels), name)
 
 
+def resolve_multilabel_focal_params(alpha, gamma, class_totals: np.ndarray):
+    """``focal_alpha`` and ``focal_gamma`` of a multilabel fit: ``(class weights, gamma)`` per label.
+
+    ``alpha``: ``None``; a float in (0, 1), the weight of the positives of every label (``1 -
+    alpha`` of the negatives); one such float per label; or ``"balanced"``, ``W / (2 W_k)`` for
+    the negatives and the positives of each label (``W_k`` their summed sample weight, ``W`` the
+    total). ``gamma``: one number for every label, or one per label. ``class_totals`` has shape
+    ``(n_labels, 2)``. Returns weights of shape ``(n_labels, 2)`` (or ``None``) and ``gamma`` as a
+    float or an ndarray of shape ``(n_labels,)``.
+    """
+    n_labels = len(class_totals)
+    if isinstance(alpha, str) and alpha == "balanced":
+        weights = class_totals.sum(axis=1, keepdims=True) / (2.0 * class_totals)
+    elif isinstance(alpha, (dict, str)):
+        raise TypeError(
+            f"focal_alpha for a multilabel y must be None, a float in (0, 1), one float in (0, 1) per label "
+            f"({n_labels}) or 'balanced'; got {alpha!r}."
+        )
+    else:
+        weights = check_label_weights(alpha, n_labels, "focal_alpha")
+        if weights is not None and weights.ndim == 1:
+            weights = np.tile(weights, (n_labels, 1))
+    if isinstance(gamma, dict):
+        raise TypeError(f"focal_gamma for a multilabel y must be one number or one number per label, got {gamma!r}.")
+    return weights, check_label_gammas(gamma, n_labels, "focal_gamma")
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class FitPlan:
     """One fit, decided before the booster is called; the adapters only translate it.
@@ -274,16 +304,16 @@ class FitPlan:
     ----------
     classes : ndarray of shape (n_classes,)
         The sorted class labels.
-    y : ndarray (or Dask array) of shape (n_samples,)
-        The labels encoded as ``0 .. K-1``: what the booster trains on.
+    y : ndarray (or Dask array) of shape (n_samples,) or (n_samples, n_labels)
+        The labels encoded as ``0 .. K-1``, or a multilabel 0/1 indicator: what the booster trains on.
     sample_weight : ndarray (or Dask array) of shape (n_samples,) or None
         The checked row weights.
-    class_totals : ndarray of shape (n_classes,)
-        Summed row weight per class.
-    loss : BinaryFocalLoss or MulticlassFocalLoss
+    class_totals : ndarray of shape (n_classes,) or (n_labels, 2)
+        Summed row weight per class (per label, of its negatives and positives).
+    loss : BinaryFocalLoss, MulticlassFocalLoss or MultilabelFocalLoss
         The loss, with every class weight resolved (``focal_alpha`` times those of translated
         booster parameters).
-    init_score : float or ndarray of shape (n_classes,)
+    init_score : float or ndarray of shape (n_classes,) or (n_labels,)
         The start score.
     n_threads : int
         Threads for the objective (and for the booster, where the adapter passes them on).
@@ -307,6 +337,11 @@ class FitPlan:
     def n_classes(self) -> int:
         """Number of classes."""
         return len(self.classes)
+
+    @property
+    def multilabel(self) -> bool:
+        """Whether ``y`` is a multilabel indicator (one binary problem per column)."""
+        return np.ndim(self.class_totals) == 2
 
 
 class FocalMetric:
@@ -343,14 +378,15 @@ class LinkedMetric:
     by its number of parameters, and XGBoost logs it under ``__name__``.
     """
 
-    def __init__(self, metric):
+    def __init__(self, metric, multilabel: bool = False):
         self.metric = metric
+        self.multilabel = multilabel  # (n, L) scores are one margin per label: the sigmoid of each
         self.__name__ = getattr(metric, "__name__", type(metric).__name__)
         self.__signature__ = inspect.signature(metric)
 
     def __call__(self, y_true, raw_score, *args, **kwargs):
         raw_score = np.asarray(raw_score)
-        proba = expit(raw_score) if raw_score.ndim == 1 else softmax_rows(raw_score)
+        proba = expit(raw_score) if raw_score.ndim == 1 or self.multilabel else softmax_rows(raw_score)
         return self.metric(y_true, proba, *args, **kwargs)
 
 
@@ -412,10 +448,12 @@ def _same(a, b) -> bool:
         return False
 
 
-def _times(a, b):
-    """The product of two optional per-class weight vectors."""
+def _times(a, b, class_totals=None):
+    """The product of two optional per-class weight vectors (for labels, ``(n_labels, 2)`` arrays)."""
     if a is None:
-        return b
+        a, b = b, None
+    if a is not None and np.ndim(class_totals) == 2:  # multilabel: one pair of weights per label
+        a = np.broadcast_to(a, class_totals.shape)
     return a if b is None else a * b
 
 
@@ -470,6 +508,9 @@ class FocalClassifierMixin:
     #: and where the fitted start score is kept instead, for the message.
     _REFUSED_FIT: tuple = ()
     _START_IS_KEPT = ""
+    #: Whether the adapter trains a multilabel 0/1 indicator ``y`` of shape (n_samples, n_labels)
+    #: (the binary focal loss per label, in one model); else a 2-D ``y`` is refused.
+    _MULTILABEL = False
 
     # ------------------------------------------------------------- fitted shape
     # Both parents derive these from the native model; scikit-learn's validate_data needs to
@@ -561,10 +602,12 @@ class FocalClassifierMixin:
         return False
 
     def _validate_y(self, y) -> tuple[np.ndarray, np.ndarray]:
-        """Check ``y`` and return ``(classes, encoded)``."""
+        """Check ``y`` and return ``(classes, encoded)``; a 2-D ``y`` is a multilabel indicator."""
         if y is None:
             raise ValueError(f"{type(self).__name__} requires y to be passed, but the target y is None.")
-        y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=True, input_name="y")
+        y = check_array(y, ensure_2d=False, dtype=None, ensure_all_finite=True, allow_nd=True, input_name="y")
+        if y.ndim > 2 or (y.ndim == 2 and y.shape[1] > 1):
+            return self._validate_multilabel_y(y)
         y = column_or_1d(y, warn=True)
         check_classification_targets(y)
         classes = np.unique(y)  # hash-based where numpy can; the inverse by bisection is faster than by sorting
@@ -574,6 +617,49 @@ class FocalClassifierMixin:
                 f"{type(self).__name__} needs samples of 2 classes, "
                 f"but the data contains only one class: {classes[0]!r}."
             )
+        return classes, encoded
+
+    def _validate_multilabel_y(self, y: np.ndarray, n_labels: int | None = None, name: str = "y"):
+        """Check a 2-D ``y``, a 0/1 indicator of the labels of each row; return ``(classes, encoded)``.
+
+        ``n_labels``: the labels seen in ``fit``, for eval sets (whose columns may be constant).
+        """
+        estimator = type(self).__name__
+        if y.ndim != 2:
+            raise ValueError(
+                f"{name} must be 1-D (one class label per row) or 2-D (a 0/1 multilabel indicator of shape "
+                f"(n_samples, n_labels)); got {y.ndim} dimensions, shape {y.shape}."
+            )
+        if not self._MULTILABEL:
+            raise ValueError(
+                f"{estimator} takes one class label per row, y of shape (n_samples,); got a 2-D y of shape "
+                f"{y.shape}. For a multilabel indicator, train one model per label with "
+                f"sklearn.multioutput.MultiOutputClassifier({estimator}()) (or a ClassifierChain)."
+            )
+        if n_labels is not None and y.shape[1] != n_labels:
+            raise ValueError(f"{name} has {y.shape[1]} label columns; the model was fitted on {n_labels}.")
+        if y.dtype == np.bool_:
+            classes = np.array([False, True])
+        else:
+            numeric = np.issubdtype(y.dtype, np.number)
+            if not numeric or not np.all((y == 0) | (y == 1)):
+                found = np.unique(y)
+                raise ValueError(
+                    f"A 2-D {name} is a multilabel indicator and must hold only 0 and 1 (or False and True); it "
+                    f"holds {found[:10].tolist()!r}. For several multiclass outputs use "
+                    f"sklearn.multioutput.MultiOutputClassifier({estimator}())."
+                )
+            classes = np.array([0, 1], dtype=y.dtype)
+        encoded = np.ascontiguousarray(y, dtype=np.uint8)
+        if n_labels is None:
+            positives = encoded.sum(axis=0, dtype=np.int64)
+            constant = np.flatnonzero((positives == 0) | (positives == len(encoded)))
+            if len(constant):
+                raise ValueError(
+                    f"Label column(s) {constant.tolist()!r} of {name} hold a single value (all 0 or all 1); each "
+                    "label needs rows of both values to be learnt. Drop those columns (their prediction is "
+                    "constant)."
+                )
         return classes, encoded
 
     def _encode_labels(self, y, classes: np.ndarray, name: str = "y") -> np.ndarray:
@@ -588,13 +674,22 @@ class FocalClassifierMixin:
             raise ValueError(f"{name} contains labels not seen in fit: {np.unique(y[unseen]).tolist()!r}.")
         return _compact(idx, len(classes))
 
+    def _encode_eval_labels(self, y, plan: FitPlan) -> np.ndarray:
+        """The labels of an eval set, encoded as in ``plan`` (a multilabel indicator of its labels, or classes)."""
+        if not plan.multilabel:
+            return self._encode_labels(y, plan.classes, "eval_set labels")
+        y = check_array(y, ensure_2d=False, dtype=None, allow_nd=True, input_name="eval_set labels")
+        if y.ndim != 2:
+            raise ValueError(
+                f"eval_set labels must be a 0/1 indicator of shape (n_samples, {len(plan.class_totals)}) like y, "
+                f"got shape {y.shape}."
+            )
+        return self._validate_multilabel_y(y, len(plan.class_totals), "eval_set labels")[1]
+
     def _validate_eval_sets(self, eval_set, eval_weights, weights_name: str, plan: FitPlan):
         """Check eval sets like the training data; returns ``(pairs, weights)`` with labels encoded."""
         pairs = [
-            (
-                self._validate_X(X_eval, reset=False, training=True),
-                self._encode_labels(y_eval, plan.classes, "eval_set labels"),
-            )
+            (self._validate_X(X_eval, reset=False, training=True), self._encode_eval_labels(y_eval, plan))
             for X_eval, y_eval in eval_set
         ]
         if eval_weights is None:
@@ -624,8 +719,9 @@ class FocalClassifierMixin:
             Training data. NaN marks a missing value. Data frames (pandas, polars, pyarrow) go
             to the booster as they are, so categorical columns work as in the booster's own
             estimator.
-        y : array-like of shape (n_samples,)
-            Class labels of any type.
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels of any type; or, for an estimator that trains multilabel targets, a
+            0/1 indicator of each row's labels (every column with both values).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative row weights, used by the objective, the start score and the metric.
         **fit_params : dict
@@ -668,6 +764,9 @@ class FocalClassifierMixin:
             sample_weight = check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
             if not sample_weight.sum() > 0:
                 raise ValueError("sample_weight is zero for every sample; at least one must be positive.")
+        if y_enc.ndim == 2:
+            class_totals, class_counts = _label_totals(y_enc, sample_weight)
+            return X, classes, y_enc, sample_weight, class_totals, class_counts
         class_counts = np.bincount(y_enc, minlength=len(classes))
         # Without weights the totals are the counts (exactly: no array of ones, which this
         # frame would hold for the whole fit)
@@ -708,18 +807,30 @@ class FocalClassifierMixin:
         way: summed weights (``class_totals``) and rows (``class_counts``) per class. ``params``
         are the booster parameters of the adapter's table that the user set.
         """
-        empty = classes[class_totals <= 0]
-        if len(empty):
-            raise ValueError(
-                f"sample_weight is zero for every sample of class {empty.tolist()!r}; "
-                "each class needs a positive total weight."
-            )
-        gamma = resolve_class_gammas(self.focal_gamma, classes)
-        alpha = resolve_class_weights(self.focal_alpha, classes, class_totals)
+        if np.ndim(class_totals) == 2:  # a multilabel indicator: the binary loss per label
+            empty = np.flatnonzero(np.any(class_totals <= 0, axis=1))
+            if len(empty):
+                raise ValueError(
+                    f"sample_weight is zero for every positive or every negative sample of label(s) "
+                    f"{empty.tolist()!r}; each label needs a positive total weight of both values."
+                )
+            alpha, gamma = resolve_multilabel_focal_params(self.focal_alpha, self.focal_gamma, class_totals)
+            loss_class = MultilabelFocalLoss
+        else:
+            empty = classes[class_totals <= 0]
+            if len(empty):
+                raise ValueError(
+                    f"sample_weight is zero for every sample of class {empty.tolist()!r}; "
+                    "each class needs a positive total weight."
+                )
+            gamma = resolve_class_gammas(self.focal_gamma, classes)
+            alpha = resolve_class_weights(self.focal_alpha, classes, class_totals)
+            loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
         in_loss, in_start = self._class_weighting(classes, class_totals, class_counts, params)
-        loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
-        loss = loss_class(alpha=_times(alpha, in_loss), gamma=gamma)
-        start_loss = loss if in_start is in_loss else loss_class(alpha=_times(alpha, in_start), gamma=gamma)
+        loss = loss_class(alpha=_times(alpha, in_loss, class_totals), gamma=gamma)
+        start_loss = (
+            loss if in_start is in_loss else loss_class(alpha=_times(alpha, in_start, class_totals), gamma=gamma)
+        )
         init_score = self._start_score(start_loss, class_totals, params)
         self._warn_if_constant(loss, init_score, class_totals, len(classes))
         n_threads = self._n_threads()
@@ -745,11 +856,19 @@ class FocalClassifierMixin:
         reaches the booster's minimum Hessian, or no split gains what the booster requires; then
         no later round differs either.
         """
-        labels = np.arange(n_classes).astype(np.float64 if n_classes == 2 else np.intp)
-        scores = np.full(2, float(init_score)) if n_classes == 2 else np.tile(init_score, (n_classes, 1))
-        grad, hess = loss._grad_hess_unchecked(labels, scores)
-        weights = class_totals if n_classes == 2 else class_totals[:, None]
-        # per class (rows) and output (columns: one tree per class for K > 2)
+        # One row per class (of each label); columns: the outputs, one tree each (K > 2, labels)
+        if isinstance(loss, MultilabelFocalLoss):
+            n_labels = len(class_totals)
+            labels = np.repeat([[0.0], [1.0]], n_labels, axis=1)
+            grad, hess = loss._columns("_grad_hess_unchecked", labels, np.tile(init_score, (2, 1)))
+            weights = class_totals.T
+        elif n_classes == 2:
+            grad, hess = loss._grad_hess_unchecked(np.array([0.0, 1.0]), np.full(2, float(init_score)))
+            weights = class_totals
+        else:
+            labels = np.arange(n_classes)
+            grad, hess = loss._grad_hess_unchecked(labels, np.tile(init_score, (n_classes, 1)))
+            weights = class_totals[:, None]
         g, h = weights * grad, weights * hess * self._hessian_scale(n_classes)
         hess_total = h.sum(axis=0)
         # The best split's gain G_L^2/H_L + G_R^2/H_R - G^2/H: the rows of a class share g/h, and
@@ -847,7 +966,7 @@ class FocalClassifierMixin:
 
         Returns
         -------
-        margin : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        margin : ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes) or (n_samples, n_labels)
         """
         check_is_fitted(self, "init_score_")
         return np.asarray(self._raw_margin(self._prediction_input(X), **predict_params), dtype=float)
@@ -869,13 +988,16 @@ class FocalClassifierMixin:
         Returns
         -------
         proba : ndarray of shape (n_samples, n_classes)
-            Columns in the order of ``classes_``.
+            Columns in the order of ``classes_``; for a multilabel model, (n_samples, n_labels):
+            each label's probability of a positive.
         """
         margin = self.decision_function(X, **predict_params)
         if self.posterior_correction:
             return self.loss_.posterior(margin)
         if margin.ndim == 1:
             return np.column_stack([expit(-margin), expit(margin)])
+        if isinstance(self.loss_, MultilabelFocalLoss):  # one probability per label, as XGBClassifier's
+            return expit(margin)
         return softmax_rows(margin)
 
     def predict(self, X, **predict_params) -> np.ndarray:
@@ -890,9 +1012,11 @@ class FocalClassifierMixin:
 
         Returns
         -------
-        labels : ndarray of shape (n_samples,)
+        labels : ndarray of shape (n_samples,), or (n_samples, n_labels) for a multilabel model
         """
         proba = self.predict_proba(X, **predict_params)
+        if isinstance(self.loss_, MultilabelFocalLoss):  # each label present where its probability exceeds 1/2
+            return self.classes_[(proba > 0.5).astype(np.intp)]
         return self.classes_[np.argmax(proba, axis=1)]
 
     def __sklearn_tags__(self):
@@ -904,6 +1028,16 @@ class FocalClassifierMixin:
         tags.classifier_tags.multi_class = True
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def _label_totals(indicator: np.ndarray, sample_weight) -> tuple[np.ndarray, np.ndarray]:
+    """``(totals, counts)`` of a multilabel 0/1 indicator: each of shape (n_labels, 2), (negatives, positives)."""
+    positives = indicator.sum(axis=0, dtype=np.int64)
+    counts = np.column_stack([len(indicator) - positives, positives])
+    if sample_weight is None:
+        return counts.astype(np.float64), counts
+    weighted = sample_weight @ indicator  # float64: the weights' dtype
+    return np.column_stack([sample_weight @ (1 - indicator), weighted]).astype(np.float64), counts
 
 
 def _compact(encoded: np.ndarray, n_classes: int) -> np.ndarray:
@@ -1037,6 +1171,11 @@ def weighted_mean_loss(loss, y_true, raw_score, sample_weight=None, n_threads=1,
 
     if sample_weight is not None and np.size(sample_weight) == 0:
         sample_weight = None
+    if isinstance(loss, MultilabelFocalLoss):  # the mean over the labels, each label group as a binary loss
+        z = np.asarray(raw_score)
+        w = np.empty(0) if sample_weight is None else np.asarray(sample_weight)
+        parts = loss._label_parts(np.asarray(y_true).reshape(z.shape), z, w)
+        return float(np.mean([weighted_mean_loss(*part, n_threads, booster) for part in parts]))
     z = np.asarray(raw_score)
     if z.dtype not in (np.float32, np.float64):
         z = z.astype(np.float64)

@@ -238,6 +238,10 @@ class FocalLGBMClassifier(FocalClassifierMixin, LGBMClassifier):
         other_booster="XGBoost",
         train="lightgbm.train",
         example_kwargs=", verbose=-1",
+        multilabel_note=(
+            "As ``LGBMClassifier``, it takes one label per row; for a multilabel indicator\n"
+            "    ``y``, wrap it in ``sklearn.multioutput.MultiOutputClassifier``."
+        ),
     )
 
     _OPENMP_BOOSTER = "lightgbm"

@@ -11,7 +11,7 @@ import numbers
 import numpy as np
 from scipy.optimize import brentq, minimize
 
-__all__ = ["BinaryFocalLoss", "MulticlassFocalLoss", "focal_posterior"]
+__all__ = ["BinaryFocalLoss", "MulticlassFocalLoss", "MultilabelFocalLoss", "focal_posterior"]
 
 #: Smallest Hessian handed to a booster. XGBoost floors its own logistic Hessian at the same
 #: value; it survives LightGBM's cast to float32 (smallest normal float32 is about 1.2e-38).
@@ -60,6 +60,58 @@ def check_class_gammas(gamma, n_classes: int | None, name: str = "gamma") -> flo
     if np.all(gammas == gammas[0]):
         return float(gammas[0])
     return gammas
+
+
+def check_label_gammas(gamma, n_labels: int | None = None, name: str = "gamma"):
+    """``gamma`` of a multilabel loss: one float for all labels, or an ndarray of one per label (finite, >= 0)."""
+    if isinstance(gamma, numbers.Real) or (isinstance(gamma, np.ndarray) and gamma.ndim == 0):
+        return check_gamma(gamma if isinstance(gamma, numbers.Real) else gamma.item(), name)
+    if isinstance(gamma, (str, bytes, dict, set)):
+        raise TypeError(f"{name} must be a number >= 0 or one number per label, got {gamma!r}.")
+    try:
+        values = np.asarray(gamma, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number >= 0 or one number per label, got {gamma!r}.") from None
+    if values.ndim != 1 or len(values) == 0 or (n_labels is not None and len(values) != n_labels):
+        expected = f"{n_labels} labels" if n_labels is not None else "the labels"
+        raise ValueError(f"{name} must be one number, or one per label ({expected}); got shape {values.shape}.")
+    if not np.all(np.isfinite(values)) or np.any(values < 0):
+        raise ValueError(f"{name} must hold finite numbers >= 0, got {values.tolist()}.")
+    return values
+
+
+def check_label_weights(alpha, n_labels: int | None = None, name: str = "alpha") -> np.ndarray | None:
+    """Class weights of a multilabel loss: ``None``, ``(w0, w1)`` for every label, or one pair per label.
+
+    A float ``a`` in (0, 1) weights the positives of every label by ``a`` and the negatives by
+    ``1 - a``; a 1-D array-like gives one such float per label; an array of shape
+    ``(n_labels, 2)`` gives the positive weights of the negatives and the positives of each label.
+    Returns ``None``, an array of shape (2,) (shared) or of shape (n_labels, 2).
+    """
+    if alpha is None:
+        return None
+    kinds = "None, a float in (0, 1), one float in (0, 1) per label, or (n_labels, 2) class weights"
+    if isinstance(alpha, (str, bytes, bool, dict, set)):
+        raise TypeError(f"{name} must be {kinds}, got {alpha!r}.")
+    if isinstance(alpha, numbers.Real):
+        return check_class_weights(alpha, 2, name)
+    try:
+        values = np.asarray(alpha, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {kinds}, got {alpha!r}.") from None
+    expected = n_labels if n_labels is not None else len(values)
+    if values.ndim == 1 and len(values) == expected and len(values) > 0:
+        if not np.all((values > 0) & (values < 1)):
+            raise ValueError(f"{name} per label must lie in the open interval (0, 1), got {values.tolist()}.")
+        return np.column_stack([1.0 - values, values])
+    if values.ndim == 2 and values.shape == (expected, 2) and len(values) > 0:
+        if not np.all(np.isfinite(values)) or np.any(values <= 0):
+            raise ValueError(f"{name} class weights must be finite and > 0, got {values.tolist()}.")
+        return values
+    raise ValueError(
+        f"{name} must be one float, one float per label ({expected}) or one pair of weights per label; "
+        f"got shape {values.shape}."
+    )
 
 
 def check_class_weights(alpha, n_classes: int | None, name: str = "alpha") -> np.ndarray | None:
@@ -808,3 +860,321 @@ class MulticlassFocalLoss(_FocalLoss):
         result = minimize(objective, start, jac=True, method="L-BFGS-B", options={"gtol": 1e-13, "ftol": 1e-15})
         c = result.x
         return c - (np.max(c) + np.log(np.exp(c - np.max(c)).sum()))
+
+
+class MultilabelFocalLoss:
+    r"""The binary focal loss of each of ``L`` labels, on raw scores of shape ``(n_samples, L)``.
+
+    Label :math:`j` of a row is a binary problem with its own raw score :math:`z_j`; its loss
+    is :class:`BinaryFocalLoss` with that label's class weights and focusing parameter, and the
+    gradient and Hessian of the sum over labels are those of each label in its own column. The
+    formulas are :class:`BinaryFocalLoss`'s (one object per label, or one for all labels when
+    they share ``alpha`` and ``gamma``). This is the loss XGBoost's own ``binary:logistic``
+    trains for a 0/1 indicator matrix ``Y`` (``gamma=0, alpha=None``).
+
+    Parameters
+    ----------
+    alpha : None, float, array-like of shape (L,) or (L, 2), default=None
+        Class weighting of each label. A float in the open interval (0, 1) weights the
+        positives of every label by ``alpha`` and the negatives by ``1 - alpha``; one such
+        float per label; or one pair of positive weights (negatives, positives) per label.
+        ``None`` weights everything by 1.
+    gamma : float or array-like of shape (L,), default=2.0
+        Focusing parameter, finite and ``>= 0``: one for every label, or one per label.
+
+    Attributes
+    ----------
+    class_weights_ : ndarray of shape (2,) or (L, 2), or None
+        The weights of (negatives, positives): shared by every label, or per label.
+    n_labels_ : int or None
+        The number of labels, when ``alpha`` or ``gamma`` is given per label (else any).
+
+    Examples
+    --------
+    >>> import numpy as np, xgboost as xgb
+    >>> from skfocal import MultilabelFocalLoss
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.normal(size=(500, 3)); Y = (X[:, :2] + rng.normal(size=(500, 2)) > 1.0).astype(int)
+    >>> loss = MultilabelFocalLoss(alpha=[0.25, 0.5], gamma=2.0)
+    >>> z0 = loss.init_score(Y)  # one start score per label
+    >>> dtrain = xgb.DMatrix(X, Y, base_margin=np.tile(z0, (len(Y), 1)))
+    >>> booster = xgb.train({"max_depth": 3}, dtrain, num_boost_round=20, obj=loss)
+    >>> margin = booster.predict(dtrain, output_margin=True)
+    >>> bool(loss.loss(Y, margin).mean() < loss.loss(Y, np.tile(z0, (len(Y), 1))).mean())
+    True
+    >>> loss.posterior(margin).shape  # per label: the corrected probability of a positive
+    (500, 2)
+    """
+
+    def __init__(self, alpha=None, gamma=2.0):
+        self.alpha = alpha
+        self.gamma = gamma
+        self._gamma = check_label_gammas(gamma)
+        sizes = {len(a) for a in (self._gamma, alpha) if np.ndim(a) >= 1 and not isinstance(a, str)}
+        if len(sizes) > 1:
+            raise ValueError(f"alpha and gamma are given for different numbers of labels: {sorted(sizes)}.")
+        self.n_labels_ = sizes.pop() if sizes else None
+        weights = check_label_weights(alpha, self.n_labels_)
+        self.class_weights_ = weights
+        self._per_label = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(alpha={self.alpha!r}, gamma={self.gamma!r})"
+
+    def __eq__(self, other) -> bool:
+        if type(other) is not type(self) or self.n_labels_ != other.n_labels_:
+            return False
+        n = self.n_labels_ or 1
+        return all(a == b for a, b in zip(self._label_losses(n), other._label_losses(n), strict=True))
+
+    __hash__ = None
+
+    # ------------------------------------------------------------ the labels' losses
+    def _shared(self) -> BinaryFocalLoss | None:
+        """The one binary loss of every label when they share alpha and gamma, else ``None``."""
+        if "shared" not in self._per_label:
+            weights, gamma = self.class_weights_, self._gamma
+            same_weights = weights is None or weights.ndim == 1 or bool(np.all(weights == weights[0]))
+            same_gamma = np.ndim(gamma) == 0 or bool(np.all(gamma == gamma[0]))
+            shared = None
+            if same_weights and same_gamma:
+                row = weights if weights is None or weights.ndim == 1 else weights[0]
+                shared = BinaryFocalLoss(alpha=row, gamma=float(np.ravel(gamma)[0]))
+            self._per_label["shared"] = shared
+        return self._per_label["shared"]
+
+    def _label_losses(self, n_labels: int) -> tuple:
+        """One :class:`BinaryFocalLoss` per label, for ``n_labels`` labels."""
+        if self.n_labels_ is not None and n_labels != self.n_labels_:
+            raise ValueError(f"The scores have {n_labels} labels but alpha or gamma is given for {self.n_labels_}.")
+        if n_labels not in self._per_label:
+            weights = np.broadcast_to(self.class_weights_, (n_labels, 2)) if self.class_weights_ is not None else None
+            gammas = np.broadcast_to(self._gamma, (n_labels,))
+            self._per_label[n_labels] = tuple(
+                BinaryFocalLoss(alpha=None if weights is None else weights[j], gamma=float(gammas[j]))
+                for j in range(n_labels)
+            )
+        return self._per_label[n_labels]
+
+    def _check_y_raw(self, y_true, raw_score) -> tuple[np.ndarray, np.ndarray]:
+        y, z = np.asarray(y_true), np.asarray(raw_score, dtype=float)
+        if z.ndim != 2:
+            raise ValueError(f"raw_score must have shape (n_samples, n_labels), got {z.shape}.")
+        if y.shape != z.shape:
+            raise ValueError(f"y_true must be a 0/1 indicator of the shape of raw_score {z.shape}, got {y.shape}.")
+        if not np.all(np.isfinite(z)):
+            raise ValueError("raw_score must be finite.")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("y_true must contain only 0 and 1 (a multilabel indicator).")
+        self._label_losses(z.shape[1])  # checks the number of labels
+        return y.astype(float), z
+
+    def _columns(self, method: str, y: np.ndarray, z: np.ndarray):
+        """``method`` of the binary loss(es) on the ``(n, L)`` arrays: all at once when shared, else per label."""
+        shared = self._shared()
+        if shared is not None:
+            return getattr(shared, method)(y, z)
+        parts = [getattr(loss, method)(y[:, j], z[:, j]) for j, loss in enumerate(self._label_losses(z.shape[1]))]
+        if isinstance(parts[0], tuple):
+            return tuple(np.column_stack(p) for p in zip(*parts, strict=True))
+        return np.column_stack(parts)
+
+    # ------------------------------------------------------------------- values
+    def loss(self, y_true, raw_score) -> np.ndarray:
+        """Focal loss of every label of every row.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples, L)
+            0/1 indicator of the labels.
+        raw_score : array-like of shape (n_samples, L)
+            Raw scores (margins), one per label.
+
+        Returns
+        -------
+        loss : ndarray of shape (n_samples, L)
+        """
+        y, z = self._check_y_raw(y_true, raw_score)
+        return self._columns("_loss_unchecked", y, z)
+
+    def gradient_hessian(self, y_true, raw_score, sample_weight=None) -> tuple[np.ndarray, np.ndarray]:
+        """Gradient and safeguarded Hessian of each label's loss with respect to its raw score.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples, L)
+            0/1 indicator of the labels.
+        raw_score : array-like of shape (n_samples, L)
+            Raw scores (margins).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Row weights; both outputs are multiplied by them.
+
+        Returns
+        -------
+        grad, hess : ndarray of shape (n_samples, L)
+            As :meth:`BinaryFocalLoss.gradient_hessian`, label by label.
+        """
+        y, z = self._check_y_raw(y_true, raw_score)
+        grad, hess = self._columns("_grad_hess_unchecked", y, z)
+        if sample_weight is not None:
+            w = _check_weight(sample_weight, y[:, 0])[:, None]
+            grad *= w
+            hess *= w
+        return grad, hess
+
+    def hessian_exact(self, y_true, raw_score) -> np.ndarray:
+        """Exact (signed, unweighted) second derivative of each label's loss.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples, L)
+            0/1 indicator of the labels.
+        raw_score : array-like of shape (n_samples, L)
+            Raw scores (margins).
+
+        Returns
+        -------
+        hess : ndarray of shape (n_samples, L)
+        """
+        y, z = self._check_y_raw(y_true, raw_score)
+        return self._columns("_hess_signed", y, z)
+
+    def init_score(self, y_true, sample_weight=None) -> np.ndarray:
+        """The constant raw score of each label that minimises its (weighted) mean loss.
+
+        Parameters
+        ----------
+        y_true : array-like of shape (n_samples, L)
+            0/1 indicator of the labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative row weights.
+
+        Returns
+        -------
+        init_score : ndarray of shape (L,)
+        """
+        y = np.asarray(y_true)
+        if y.ndim != 2 or not np.issubdtype(y.dtype, np.number) and y.dtype != np.bool_:
+            raise ValueError(f"y_true must be a 2-D 0/1 indicator of shape (n_samples, n_labels), got {y.shape}.")
+        if not np.all((y == 0) | (y == 1)):
+            raise ValueError("y_true must contain only 0 and 1 (a multilabel indicator).")
+        w = np.ones(len(y)) if sample_weight is None else _check_weight(sample_weight, y[:, 0])
+        positives = w @ y.astype(float)
+        negatives = w @ (1.0 - y.astype(float))
+        return self.init_score_from_totals(np.column_stack([negatives, positives]))
+
+    def init_score_from_totals(self, class_totals) -> np.ndarray:
+        """Optimal constant raw score of each label from its weighted totals ``(W0, W1)``.
+
+        Each label's is the one-dimensional root of :meth:`BinaryFocalLoss.init_score_from_totals`
+        with that label's ``alpha`` and ``gamma``.
+
+        Parameters
+        ----------
+        class_totals : array-like of shape (L, 2)
+            Summed sample weight of the negatives and of the positives of each label.
+
+        Returns
+        -------
+        init_score : ndarray of shape (L,)
+        """
+        totals = np.asarray(class_totals, dtype=float)
+        if totals.ndim != 2 or totals.shape[1] != 2:
+            raise ValueError(f"class_totals must have shape (n_labels, 2), got {totals.shape}.")
+        losses = self._label_losses(len(totals))
+        return np.array([loss.init_score_from_totals(t) for loss, t in zip(losses, totals, strict=True)])
+
+    def posterior(self, raw_score) -> np.ndarray:
+        """Each label's posterior probability of a positive, inverting the loss's minimiser label by label.
+
+        Parameters
+        ----------
+        raw_score : array-like of shape (n_samples, L)
+            Raw scores (margins) of a model trained with this loss.
+
+        Returns
+        -------
+        posterior : ndarray of shape (n_samples, L)
+            See :meth:`BinaryFocalLoss.posterior`; the column of the positives of each label.
+        """
+        z = np.asarray(raw_score, dtype=float)
+        if z.ndim != 2:
+            raise ValueError(f"raw_score must have shape (n_samples, n_labels), got {z.shape}.")
+        losses = self._label_losses(z.shape[1])
+        return np.column_stack([loss.posterior(z[:, j])[:, 1] for j, loss in enumerate(losses)])
+
+    # ------------------------------------------------------------- training paths
+    def _label_parts(self, y, z, w):
+        """``(binary loss, labels, scores, weights)`` per group of labels computed together.
+
+        One group of all the values, flattened in C order (the weights repeated for each
+        label), when the labels share ``alpha`` and ``gamma``: the binary kernels then run once
+        on ``n * L`` values. Else one group per label (its column). ``w`` may be empty (no weights).
+        """
+        shared = self._shared()
+        if shared is not None:
+            return [(shared, _flat(y), _flat(z), self._repeated(w, z.shape[1]))]
+        return [
+            (loss, np.ascontiguousarray(y[:, j]), np.ascontiguousarray(z[:, j]), w)
+            for j, loss in enumerate(self._label_losses(z.shape[1]))
+        ]
+
+    @staticmethod
+    def _repeated(w: np.ndarray, n_labels: int) -> np.ndarray:
+        """Row weights repeated for each label (C order), or ``w`` itself when it is empty (no weights).
+
+        Made again in every round: it costs a few percent of the kernel's time on the same
+        values, and a copy kept from round to round would stay with the fitted loss.
+        """
+        return w if np.size(w) == 0 else np.repeat(np.asarray(w), n_labels)
+
+    def _training_gradient_hessian(
+        self, y_true, raw_score, sample_weight=None, *, hessian_scale=1.0, out=None, n_threads=1, offset=None, team=None
+    ):
+        """:meth:`gradient_hessian` for the boosters' training loop: the binary training path per label group.
+
+        As :meth:`BinaryFocalLoss._training_gradient_hessian`, on ``(n, L)`` scores; ``offset``
+        is a start score per label, ``out`` a pair of float32 ``(n, L)`` arrays.
+        """
+        z = np.asarray(raw_score)
+        if offset is not None:
+            z = z + np.asarray(offset, dtype=np.float64)
+        y = np.asarray(y_true).reshape(z.shape)
+        w = _EMPTY_WEIGHTS if sample_weight is None else np.asarray(sample_weight)
+        if out is None or not (out[0].flags.c_contiguous and out[1].flags.c_contiguous):
+            out = (np.empty(z.shape, np.float32), np.empty(z.shape, np.float32))
+        parts = self._label_parts(y, z, w)
+        if len(parts) == 1:  # flattened: the outputs are written in place
+            loss, y_flat, z_flat, w_flat = parts[0]
+            loss._training_gradient_hessian(
+                y_flat, z_flat, w_flat, hessian_scale=hessian_scale, out=(_flat(out[0]), _flat(out[1])),
+                n_threads=n_threads, team=team,
+            )  # fmt: skip
+            return out
+        column = (np.empty(z.shape[0], np.float32), np.empty(z.shape[0], np.float32))
+        for j, (loss, y_j, z_j, w_j) in enumerate(parts):
+            loss._training_gradient_hessian(
+                y_j, z_j, w_j, hessian_scale=hessian_scale, out=column, n_threads=n_threads, team=team
+            )
+            out[0][:, j] = column[0]
+            out[1][:, j] = column[1]
+        return out
+
+    def __call__(self, raw_score, dataset) -> tuple[np.ndarray, np.ndarray]:
+        """Objective for ``xgboost.train``: ``(raw_score, dtrain) -> (grad, hess)``, each ``(n_samples, L)``.
+
+        Labels (a 0/1 indicator matrix) and weights are read from the ``DMatrix`` and checked
+        every round, as in :meth:`gradient_hessian`; the values come from the compiled training
+        path (float32, one thread).
+        """
+        weight = dataset.get_weight()
+        if weight is not None and np.size(weight) == 0:
+            weight = None
+        z = np.asarray(raw_score)
+        y, z = self._check_y_raw(np.asarray(dataset.get_label()).reshape(z.shape), z)
+        return self._training_gradient_hessian(y, z, None if weight is None else _check_weight(weight, y[:, 0]))
+
+
+def _flat(a: np.ndarray) -> np.ndarray:
+    """A C-contiguous array as 1-D, without a copy for contiguous input."""
+    return np.ascontiguousarray(a).reshape(-1)

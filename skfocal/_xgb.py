@@ -49,7 +49,7 @@ from ._base import (
     with_signature,
 )
 from ._compat import LeanRounds, parent_sees
-from ._loss import BinaryFocalLoss, MulticlassFocalLoss
+from ._loss import BinaryFocalLoss, MulticlassFocalLoss, MultilabelFocalLoss
 
 __all__ = ["FocalXGBClassifier"]
 
@@ -133,6 +133,13 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         other_booster="LightGBM",
         train="xgboost.train",
         example_kwargs="",
+        multilabel_note=(
+            "As ``XGBClassifier``, it trains a multilabel 0/1 indicator ``y`` of shape\n"
+            "    ``(n_samples, n_labels)``: the binary focal loss of each label, with ``focal_alpha`` (a\n"
+            "    float in (0, 1), one per label, or ``'balanced'``) and ``focal_gamma`` (one, or one per\n"
+            "    label) per label, a start score per label, and ``predict_proba`` of shape\n"
+            "    ``(n_samples, n_labels)`` (see the user guide's section on multilabel targets)."
+        ),
     )
 
     _OPENMP_BOOSTER = "xgboost"
@@ -146,6 +153,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         "scale_pos_weight": Translate(default=1.0, convert=as_positive_float),
     }
     _SCORES_START = True  # base_score is in XGBoost's scores
+    _MULTILABEL = True  # as XGBClassifier: a 0/1 indicator y trains binary:logistic on every column
 
     def __init__(self, *, focal_gamma=2.0, focal_alpha=None, posterior_correction: bool = False, **kwargs):
         self.focal_gamma = focal_gamma
@@ -157,6 +165,11 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
     fit = with_signature(
         FocalClassifierMixin.fit, parent_signature(FocalClassifierMixin.fit, XGBClassifier.fit, drop=_REFUSED_FIT)
     )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = True  # as XGBClassifier
+        return tags
 
     def _wrapper_params(self) -> set:
         # Parameters XGBoost keeps out of the booster's configuration.
@@ -197,27 +210,39 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         return weights, weights  # XGBoost's intercept estimate weighs the positive class too
 
     def _start_score(self, loss, class_totals, params: dict):
+        multilabel = np.ndim(class_totals) == 2
         if "base_score" in params:  # a fixed start probability
-            if len(class_totals) > 2:
+            if len(class_totals) > 2 and not multilabel:
                 raise ValueError(
                     f"base_score with {len(class_totals)} classes is not supported; leave it unset to start "
                     "from the focal loss's optimal constants."
                 )
             p = params["base_score"]
-            return float(np.log(p) - np.log1p(-p))
+            margin = float(np.log(p) - np.log1p(-p))
+            return np.full(len(class_totals), margin) if multilabel else margin  # every label's start
         if "scale_pos_weight" in params:
             # XGBoost's own intercept under scale_pos_weight is one Newton step from 0 on the
-            # weighted loss (its exact weighted mean applies to row weights only); the same
-            # rule here, so that focal_gamma=0 is XGBoost's own model.
-            grad, hess = loss.gradient_hessian(np.array([0, 1]), np.zeros(2))
-            return float(-(class_totals @ grad) / (class_totals @ hess))
+            # weighted loss (its exact weighted mean applies to row weights only), per label for
+            # a multilabel y; the same rule here, so that focal_gamma=0 is XGBoost's own model.
+            totals = np.atleast_2d(class_totals)  # (labels, 2): negatives, positives
+            labels = np.repeat(np.array([[0], [1]]), len(totals), axis=1)  # (2, labels)
+            y = labels if multilabel else labels[:, 0]
+            grad, hess = (np.reshape(g, labels.shape) for g in loss.gradient_hessian(y, np.zeros(y.shape)))
+            step = -np.einsum("lk,kl->l", totals, grad) / np.einsum("lk,kl->l", totals, hess)
+            return step if multilabel else float(step[0])
         return super()._start_score(loss, class_totals, params)
 
-    def _base_score(self, init_score):
-        """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob."""
+    def _base_score(self, init_score, multilabel: bool = False):
+        """The start score as XGBoost stores it: a probability for binary:logistic, margins for multi:softprob.
+
+        A vector base_score (XGBoost >= 3.1) holds one margin per class for multi:softprob, and
+        one probability per label for binary:logistic on a multilabel y.
+        """
         if np.ndim(init_score) == 0:
             return float(1.0 / (1.0 + np.exp(-init_score)))
-        return np.asarray(init_score).tolist()  # one per class: a vector base_score (XGBoost >= 3.1)
+        if multilabel:
+            return (1.0 / (1.0 + np.exp(-np.asarray(init_score, dtype=float)))).tolist()
+        return np.asarray(init_score).tolist()
 
     @staticmethod
     def _translated_params() -> list:
@@ -239,11 +264,11 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         if metric is None:
             metric = plan.metric
         elif callable(metric):  # replaces the focal metric (XGBoost takes one callable); sees probabilities
-            metric = LinkedMetric(metric)
+            metric = LinkedMetric(metric, plan.multilabel)
         else:
             items = [metric] if isinstance(metric, str) else list(metric)
             strings = [m for m in items if isinstance(m, str)]
-            callables = [LinkedMetric(m) for m in items if callable(m)]
+            callables = [LinkedMetric(m, plan.multilabel) for m in items if callable(m)]
             metric = [*strings, *(callables or [plan.metric])]
         callbacks = list(self.callbacks or [])
         rounds = self.early_stopping_rounds
@@ -262,7 +287,7 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
         attributes = {
             "objective": plan.objective,
             "eval_metric": metric,
-            "base_score": self._base_score(plan.init_score),
+            "base_score": self._base_score(plan.init_score, plan.multilabel),
             "scale_pos_weight": None,  # part of the loss's class weights
             "early_stopping_rounds": rounds,
             "callbacks": callbacks or None,
@@ -382,12 +407,18 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             return value
 
         weights = self.loss_.class_weights_
-        gamma = self.loss_.class_gammas_
+        multilabel = isinstance(self.loss_, MultilabelFocalLoss)
+        gamma = None if multilabel else self.loss_.class_gammas_
         state = {
             "classes": classes.tolist(),
             "classes_dtype": classes.dtype.str,
+            "multilabel": multilabel,
             "init_score": np.asarray(self.init_score_).tolist(),
-            "gamma": float(self.loss_._gamma) if gamma is None else gamma.tolist(),
+            "gamma": (
+                np.asarray(self.loss_._gamma).tolist()
+                if multilabel
+                else (float(self.loss_._gamma) if gamma is None else gamma.tolist())
+            ),
             "class_weights": None if weights is None else np.asarray(weights).tolist(),
             "focal_gamma": per_class(self.focal_gamma),
             "focal_alpha": per_class(self.focal_alpha),
@@ -407,7 +438,10 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             alpha = dict(zip(classes.tolist(), alpha["per_class"], strict=True))
         self.focal_gamma, self.focal_alpha = gamma, alpha
         self.posterior_correction = state["posterior_correction"]
-        loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
+        if state.get("multilabel"):
+            loss_class = MultilabelFocalLoss
+        else:
+            loss_class = BinaryFocalLoss if len(classes) == 2 else MulticlassFocalLoss
         self._classes_value = classes
         self.loss_ = loss_class(alpha=state["class_weights"], gamma=state["gamma"])
         init_score = state["init_score"]

@@ -157,6 +157,13 @@ class _DaskFocalMixin:
             focal_gamma=focal_gamma, focal_alpha=focal_alpha, posterior_correction=posterior_correction, **kwargs
         )
 
+    _MULTILABEL = False  # one label per row (``_dask_targets``)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags
+
     # ------------------------------------------------------------------- data
     def _check_X(self, X):
         if not isinstance(X, (da.Array, dd.DataFrame)):
@@ -176,6 +183,13 @@ class _DaskFocalMixin:
     def _dask_targets(self, X, y, sample_weight):
         """Classes, encoded labels, weighted class totals and class counts, computed on the cluster."""
         y = _as_array(y, "y")
+        if y.ndim == 2 and y.shape[1] > 1:
+            local = self._local_class
+            instead = f", or fit {local.__name__} on data in memory" if local._MULTILABEL else ""
+            raise ValueError(
+                f"{type(self).__name__} takes one class label per row, y of shape (n_samples,); a multilabel "
+                f"indicator y of shape {y.shape} is not supported. Train one model per label column{instead}."
+            )
         if y.ndim != 1:
             raise ValueError(f"y must be 1-D, got {y.ndim} dimensions.")
         rows = self._row_chunks(X)

@@ -9,7 +9,7 @@ from sklearn.metrics import make_scorer
 from sklearn.utils.validation import check_array, check_consistent_length, column_or_1d
 
 from ._base import check_focal_gamma, resolve_class_gammas, resolve_class_weights
-from ._loss import check_class_weights
+from ._loss import check_class_weights, check_label_gammas, check_label_weights
 
 __all__ = ["focal_loss_score", "make_focal_loss_scorer"]
 
@@ -87,6 +87,48 @@ def _class_weights(alpha, labels: np.ndarray, pos_label, index: np.ndarray, samp
     return check_class_weights(alpha, len(labels))
 
 
+def _multilabel_focal_loss(y_true: np.ndarray, y_prob, gamma, alpha, sample_weight, pos_label, labels) -> float:
+    """The mean over the labels of each label's binary focal loss, for a 0/1 indicator ``y_true`` of shape (n, L)."""
+    if pos_label is not None or labels is not None:
+        raise ValueError("pos_label and labels are for class labels; a 2-D y_true is a 0/1 multilabel indicator.")
+    n_labels = y_true.shape[1]
+    if not (y_true.dtype == np.bool_ or np.issubdtype(y_true.dtype, np.number)) or not np.all(
+        (y_true == 0) | (y_true == 1)
+    ):
+        raise ValueError(
+            "A 2-D y_true is a multilabel indicator and must hold only 0 and 1; for class labels pass a 1-D y_true."
+        )
+    y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
+    if y_prob.ndim == 1 and len(y_prob) == len(y_true):
+        raise ValueError(
+            f"For a multilabel y_true of shape {y_true.shape}, y_prob must hold each label's probability of a "
+            f"positive, of the same shape; got one column. scikit-learn's scorers pass a single column of "
+            "predict_proba for a classifier whose classes_ are [0, 1], as a multilabel XGBClassifier's are: "
+            "score a multilabel model with focal_loss_score(Y, model.predict_proba(X)) instead of a scorer."
+        )
+    if y_prob.shape != y_true.shape:
+        raise ValueError(
+            f"For a multilabel y_true of shape {y_true.shape}, y_prob must hold each label's probability of a "
+            f"positive in the same shape (predict_proba of a multilabel model); got shape {y_prob.shape}."
+        )
+    weights = check_label_weights(alpha, n_labels, "alpha")
+    weights = None if weights is None else np.broadcast_to(weights, (n_labels, 2))
+    gammas = np.broadcast_to(check_label_gammas(gamma, n_labels, "gamma"), (n_labels,))
+    indicator = y_true.astype(np.uint8)
+    per_label = [
+        focal_loss_score(
+            indicator[:, j],
+            y_prob[:, j],
+            gamma=float(gammas[j]),
+            alpha=None if weights is None else weights[j],
+            sample_weight=sample_weight,
+            pos_label=1,
+        )  # fmt: skip
+        for j in range(n_labels)
+    ]
+    return float(np.mean(per_label))
+
+
 def focal_loss_score(
     y_true, y_prob, *, gamma=2.0, alpha=None, sample_weight=None, pos_label=None, labels=None
 ) -> float:
@@ -101,8 +143,12 @@ def focal_loss_score(
 
     Parameters
     ----------
-    y_true : array-like of shape (n_samples,)
-        True labels.
+    y_true : array-like of shape (n_samples,) or (n_samples, n_labels)
+        True labels, or a 0/1 multilabel indicator: then the score is the mean over the labels
+        of each label's binary focal loss, ``y_prob`` holds each label's probability of a
+        positive (the shape of ``y_true``), ``alpha`` is ``None``, a float in (0, 1) (the
+        weight of the positives of every label) or one such float per label, and ``gamma``
+        may be given per label.
     y_prob : array-like of shape (n_samples,) or (n_samples, n_classes)
         Probability of the positive class (two classes), or the matrix from ``predict_proba``
         with columns in sorted label order. Probabilities are clipped to ``[eps, 1 - eps]`` as
@@ -111,7 +157,7 @@ def focal_loss_score(
         Focusing parameter, finite and ``>= 0``, in every form the estimators' ``focal_gamma``
         takes: one number for all classes, one per class in sorted label order (for 1-D
         ``y_prob``: the negative class's, then the positive's), or a dict ``{label: gamma}``
-        for every class.
+        for every class; for a multilabel ``y_true``, one number or one per label.
     alpha : None, float, array-like of shape (n_classes,), "balanced" or dict, default=None
         Class weighting, in every form the estimators' ``focal_alpha`` takes. For two classes a
         float in (0, 1) weights the positive class by ``alpha`` and the other by ``1 - alpha``;
@@ -139,8 +185,11 @@ def focal_loss_score(
     >>> round(ratio, 12)
     0.01
     """
+    y_true = check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true")
+    if y_true.ndim == 2 and y_true.shape[1] > 1:
+        return _multilabel_focal_loss(y_true, y_prob, gamma, alpha, sample_weight, pos_label, labels)
     check_focal_gamma(gamma, "gamma")
-    y_true = column_or_1d(check_array(y_true, ensure_2d=False, dtype=None, input_name="y_true"))
+    y_true = column_or_1d(y_true)
     y_prob = check_array(y_prob, ensure_2d=False, dtype=[np.float64, np.float32], input_name="y_prob")
     eps = np.finfo(y_prob.dtype).eps  # as log_loss: clip and check sums at the input's precision
     if y_prob.ndim not in (1, 2) or (y_prob.ndim == 2 and y_prob.shape[1] < 2):

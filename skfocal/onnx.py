@@ -64,6 +64,7 @@ from scipy.special import logit
 from sklearn.utils.validation import check_is_fitted
 
 from ._lgbm import FocalLGBMClassifier
+from ._loss import MultilabelFocalLoss
 from ._xgb import FocalXGBClassifier
 
 __all__ = ["register_converters"]
@@ -296,6 +297,13 @@ def _link(graph: _Graph, margins: list[str]) -> str:
 # --------------------------------------------------------- skl2onnx entry points
 def _check_fitted(est) -> None:
     check_is_fitted(est, "init_score_")
+    if isinstance(est.loss_, MultilabelFocalLoss):
+        raise ValueError(
+            f"Converting a {type(est).__name__} fitted on a multilabel y to ONNX is not supported: the graph's "
+            "outputs are one label and one probability row per class. Convert one model per label (for "
+            "example the estimators_ of a sklearn.multioutput.MultiOutputClassifier), or serve the booster "
+            "with save_model."
+        )
 
 
 def _parser(scope, model, inputs, custom_parsers=None):
