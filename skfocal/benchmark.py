@@ -17,6 +17,9 @@ differs:
 ``<booster>-smote``        the booster's own classifier after imbalanced-learn's ``SMOTE``
                            (skipped, with a note, on data with categorical columns or
                            missing values, which SMOTE cannot interpolate)
+``<booster>-focal-asym``   ``focal_gamma=[4, 0]``: the negatives focused, the positives not
+                           (the asymmetric loss's own default, chosen before any result;
+                           two classes; run only when named in ``models``)
 ``catboost-focal``         CatBoost's built-in ``Focal`` loss, when catboost is installed
                            (two classes, numeric columns)
 ========================  ==============================================================
@@ -149,6 +152,19 @@ def _skip_smote(data) -> str | None:
     return None
 
 
+#: ``<booster>-focal-asym``: focal_gamma of the negatives and of the positives, chosen before any
+#: bundled result was seen: the asymmetric loss's own default (Ridnik et al., ICCV 2021).
+ASYM_GAMMA = (4.0, 0.0)
+#: Models run only when named in ``models`` / ``--models``.
+OPT_IN_MODELS = ("lgbm-focal-asym", "xgb-focal-asym")
+
+
+def _skip_asym(data):
+    if data.n_classes > 2:
+        return "focal-asym skipped: asymmetric focusing (a gamma for each of two classes) needs two classes"
+    return None
+
+
 def _model_table() -> dict[str, _Model]:
     models = {}
     for booster, (native, focal) in _boosters().items():
@@ -183,6 +199,10 @@ def _model_table() -> dict[str, _Model]:
                 return {"sample_weight": compute_sample_weight("balanced", y)}
             return {}
 
+        def focal_asym(y, seed, focal=focal, params=params):
+            # focusing on the negatives (labels encoded 0) only, the asymmetric loss's own default
+            return focal(focal_gamma=list(ASYM_GAMMA), posterior_correction=True, random_state=seed, **params)
+
         def smote(y, seed, native=native, params=params):
             from imblearn.over_sampling import SMOTE
             from imblearn.pipeline import make_pipeline
@@ -196,6 +216,7 @@ def _model_table() -> dict[str, _Model]:
             _Model(f"{booster}-logloss", logloss),
             _Model(f"{booster}-weighted", weighted, fit_params=weighted_fit),
             _Model(f"{booster}-smote", smote, skip=_skip_smote),
+            _Model(f"{booster}-focal-asym", focal_asym, skip=_skip_asym),
         ]:
             models[model.name] = model
     if importlib.util.find_spec("catboost") is not None:
@@ -528,7 +549,7 @@ def _plan(datasets, models, folds, repeats) -> tuple[dict[str, _Data], list[str]
     folds = _check_count(folds, "folds", 2)
     repeats = _check_count(repeats, "repeats", 1)
     table = _model_table()
-    names = list(table) if models is None else list(models)
+    names = [m for m in table if m not in OPT_IN_MODELS] if models is None else list(models)
     unknown = [name for name in names if name not in table]
     if unknown:
         raise ValueError(f"Unknown model(s) {unknown!r}; available: {list(table)!r}.")
@@ -769,14 +790,15 @@ def _signed(x: float) -> str:
 def _model_phrase(model: str) -> str:
     booster, _, family = model.partition("-")
     return {"focal": "focal loss (gamma=2)", "focal-tuned": "focal loss (tuned gamma, alpha)", "logloss": "log loss",
-            "weighted": "class weighting", "smote": "SMOTE"}.get(family, model)  # fmt: skip
+            "weighted": "class weighting", "smote": "SMOTE",
+            "focal-asym": "asymmetric focal loss (gamma 4, 0)"}.get(family, model)  # fmt: skip
 
 
 def _headlines(summary: dict, n_datasets: int) -> list[str]:
     """The answer first: focal loss with its defaults against the reference, on the primary metric."""
     diffs = [d for d in summary["differences"] if d["metric"] == PRIMARY_METRIC]
     models = list(dict.fromkeys(d["model"] for d in diffs))
-    focal = [m for m in models if m.endswith("-focal")] or models[:1]
+    focal = [m for m in models if m.endswith(("-focal", "-focal-asym"))] or models[:1]
     confidence = f"{summary['confidence']:.0%}"
     lines = []
     for model in focal:
@@ -1221,6 +1243,8 @@ def _parser() -> argparse.ArgumentParser:
             "  <booster>-weighted     the booster's own classifier, is_unbalance / scale_pos_weight\n"
             "  <booster>-smote        the booster's own classifier after imbalanced-learn's SMOTE\n"
             "                         (skipped on categorical columns or missing values)\n"
+            "  <booster>-focal-asym   focal_gamma=[4, 0]: the negatives focused, the positives not (the\n"
+            "                         asymmetric loss's default; two classes; only when named in --models)\n"
             "  catboost-focal         CatBoost's Focal loss (only when catboost is installed)\n"
             "metrics: average precision, ROC AUC, log loss, Brier score of predict_proba on held-out\n"
             "folds (macro one-vs-rest averages for more than two classes), and fit time.\n"
