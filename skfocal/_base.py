@@ -877,18 +877,23 @@ class FocalClassifierMixin:
         name, least, min_gain, reg_lambda = self._split_limits()
         if reg_lambda > 0:  # each child's G^2 / (H + lambda) is also at most G^2 / lambda
             gain_bound = np.minimum(gain_bound, np.square(np.abs(g).sum(axis=0)) / reg_lambda)
-        if np.any((hess_total >= 2 * least) & (gain_bound > min_gain)):
+        splits = (hess_total >= 2 * least) & (gain_bound > min_gain)
+        # The K outputs of a softmax move together; the labels of a multilabel fit each alone.
+        multilabel = isinstance(loss, MultilabelFocalLoss)
+        stuck = np.flatnonzero(~splits) if multilabel else (np.arange(splits.size) if not splits.any() else [])
+        if not len(stuck):
             return
         booster = type(self).__name__
-        if np.any(gain_bound > min_gain):
-            advice = f"Lower {name} (now {least:g}) to {np.max(hess_total) / 100:.1g} or less"
+        if np.any(gain_bound[stuck] > min_gain):
+            advice = f"Lower {name} (now {least:g}) to {np.max(hess_total[stuck]) / 100:.1g} or less"
         else:
             advice = f"{booster}'s booster makes no split that gains less than {min_gain:g}, whatever {name} is"
+        what = f"for label(s) {stuck.tolist()} " if multilabel else ""
         warnings.warn(
             f"With focal_alpha={self.focal_alpha!r}, focal_gamma={self.focal_gamma!r} and this fit's class and "
-            f"sample weights, the focal loss's Hessians at the start score sum to {np.max(hess_total):.3g}: "
-            f"{booster} can make no split, and the model would predict the same probability for every row. "
-            f"{advice}; or choose a less extreme focal_alpha, focal_gamma or weights.",
+            f"sample weights, the focal loss's Hessians at the start score {what}sum to "
+            f"{np.max(hess_total[stuck]):.3g}: {booster} can make no split, and the model would predict the same "
+            f"probability {what}for every row. {advice}; or choose a less extreme focal_alpha, focal_gamma or weights.",
             UserWarning,
             stacklevel=_stacklevel_outside_skfocal(),
         )

@@ -138,7 +138,9 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
             "    ``(n_samples, n_labels)``: the binary focal loss of each label, with ``focal_alpha`` (a\n"
             "    float in (0, 1), one per label, or ``'balanced'``) and ``focal_gamma`` (one, or one per\n"
             "    label) per label, a start score per label, and ``predict_proba`` of shape\n"
-            "    ``(n_samples, n_labels)`` (see the user guide's section on multilabel targets)."
+            "    ``(n_samples, n_labels)`` (see the user guide's section on multilabel targets). There a\n"
+            "    list ``focal_gamma`` is one gamma per label, for its negatives and positives alike: with\n"
+            "    two labels, ``[4.0, 0.0]`` focuses label 0 by 4 and label 1 not at all."
         ),
     )
 

@@ -119,6 +119,23 @@ def test_available_models_cover_both_boosters():
             assert f"{booster}-{kind}" in names
 
 
+def test_the_asymmetric_model_runs_only_when_named(synthetic):
+    from skfocal.benchmark import ASYM_GAMMA, OPT_IN_MODELS, _model_table
+
+    assert set(OPT_IN_MODELS) <= set(available_models())
+    default = run_benchmark({"a": synthetic["a"]}, None, folds=3, repeats=1, n_jobs=1, progress=False)
+    assert not any(r["model"].endswith("-focal-asym") for r in default)
+    X, y = synthetic["a"]
+    named = run_benchmark({"a": (X, y)}, ["lgbm-logloss", "lgbm-focal-asym"], folds=3, repeats=1, progress=False)
+    assert {r["model"] for r in named} == {"lgbm-logloss", "lgbm-focal-asym"}
+    est = _model_table()["xgb-focal-asym"].build(y, 0)
+    # the negatives (encoded 0) focused by 4, the positives by 0, in classes_ order
+    assert list(est.focal_gamma) == list(ASYM_GAMMA) == [4.0, 0.0]
+    X3, y3 = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3, random_state=0)
+    three = run_benchmark({"k3": (X3, y3)}, ["lgbm-logloss", "lgbm-focal-asym"], folds=3, repeats=1, progress=False)
+    assert {r["model"] for r in three} == {"lgbm-logloss"}  # skipped: asymmetric focusing needs two classes
+
+
 def test_cli_on_bundled_data(tmp_path, capsys):
     pytest.importorskip("skfocal.datasets")
     from skfocal.datasets import list_datasets

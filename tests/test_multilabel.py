@@ -467,3 +467,13 @@ def test_grid_search_over_per_label_gammas(data):
     assert len(search.cv_results_["params"]) == 4
     assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
     assert search.best_estimator_.predict_proba(X).shape == Y.shape
+
+
+def test_a_label_that_cannot_split_warns_by_itself(data):
+    X, Y = data
+    gammas = [2.0] * Y.shape[1]
+    gammas[1] = 80.0  # Hessians of about 1e-13: label 1 alone would be constant
+    with pytest.warns(UserWarning, match=r"for label\(s\) \[1\] .*can make no split"):
+        model = FocalXGBClassifier(**PARAMS, focal_gamma=gammas).fit(X, Y)
+    spread = np.ptp(model.predict_proba(X), axis=0)
+    assert spread[1] < 1e-9 and spread[0] > 1e-3
