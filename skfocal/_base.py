@@ -877,6 +877,7 @@ class FocalClassifierMixin:
         name, least, min_gain, reg_lambda = self._split_limits()
         if reg_lambda > 0:  # each child's G^2 / (H + lambda) is also at most G^2 / lambda
             gain_bound = np.minimum(gain_bound, np.square(np.abs(g).sum(axis=0)) / reg_lambda)
+        hess_total, gain_bound = np.atleast_1d(hess_total, gain_bound)  # one entry per output
         splits = (hess_total >= 2 * least) & (gain_bound > min_gain)
         # The K outputs of a softmax move together; the labels of a multilabel fit each alone.
         multilabel = isinstance(loss, MultilabelFocalLoss)
