@@ -1282,8 +1282,8 @@ def _parser() -> argparse.ArgumentParser:
         "--rope", type=float, default=ROPE,
         help=f"half-width of the region of practical equivalence, in metric units (default: {ROPE})",
     )  # fmt: skip
-    parser.add_argument("--n-jobs", type=int, default=-1, help="parallel fits, -1 for all cores (default: -1)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of the folds and the models (default: 0)")
+    parser.add_argument("--n-jobs", type=_n_jobs, default=-1, help="parallel fits, -1 for all cores (default: -1)")
+    parser.add_argument("--seed", type=_seed, default=0, help="seed of the folds and the models (default: 0)")
     parser.add_argument(
         "--format",
         choices=["markdown", "csv", "json"],
@@ -1301,10 +1301,36 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _n_jobs(text: str) -> int:
+    value = int(text)
+    if value == 0 or value < -1:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of parallel fits: give 1, 2, ... or -1 for all cores")
+    return value
+
+
+def _seed(text: str) -> int:
+    value = int(text)
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"{text} is not a seed: give a whole number from 0 to 2**32 - 1")
+    return value
+
+
 def _check_writable(parser, option: str, path: str) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
         parser.error(f"{option}: cannot write to the folder {folder!r}")
+    if os.path.isdir(path):
+        parser.error(f"{option}: {path!r} is a folder; give a file name")
+    if option == "--plot":
+        try:
+            from matplotlib.figure import Figure
+        except ImportError:
+            parser.error("--plot needs matplotlib: pip install '.[examples]'")
+
+        formats = Figure().canvas.get_supported_filetypes()
+        suffix = os.path.splitext(path)[1].lstrip(".").lower()
+        if suffix not in formats:
+            parser.error(f"--plot: cannot draw a {suffix or 'suffix-less'!r} file; name one of {sorted(formats)}")
 
 
 def main(argv=None) -> int:
@@ -1373,12 +1399,12 @@ def main(argv=None) -> int:
         text = _format_csv(result.summary)
     else:
         text = result.to_json()
-    if args.plot:
-        result.plot(args.plot)
-    if args.output:
+    if args.output:  # the report first: a figure that fails to draw does not lose it
         _write_text_atomic(args.output, text)
     else:
         sys.stdout.write(text)
+    if args.plot:
+        result.plot(args.plot)
     return 0
 
 

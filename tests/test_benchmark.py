@@ -92,6 +92,10 @@ def test_bad_arguments(synthetic):
         (["--datasets", "no-such-data"], "data set"),
         (["--folds", "1"], "--folds"),
         (["--format", "xml"], "invalid choice"),
+        (["--n-jobs", "0"], "not a number of parallel fits"),
+        (["--seed", "-1"], "not a seed"),
+        (["--plot", "figure.xyz"], "cannot draw a 'xyz' file"),
+        (["--output", "."], "is a folder"),
     ],
 )
 def test_cli_rejects_bad_options(argv, message, capsys):
