@@ -1130,9 +1130,14 @@ def _benchmark(data, names, table, skipped, *, reference, rope, confidence, fold
     return BenchmarkResult(records, summary, settings, {n: d.describe() for n, d in data.items()}, notes)
 
 
-def _check_settings(names, reference, rope, confidence) -> None:
+def _check_settings(names, reference, rope, confidence, skipped=None) -> None:
     if reference is not None and reference not in names:
         raise ValueError(f"reference {reference!r} is not among the models to run: {names!r}.")
+    for (dataset, model), reason in (skipped or {}).items():
+        if model == reference:
+            raise ValueError(
+                f"the reference {reference!r} cannot run on {dataset!r} ({reason}); name another --reference."
+            )
     for metric in METRICS:
         _rope_of(rope, metric)
     if not 0 < confidence < 1:
@@ -1216,7 +1221,7 @@ def compare(
     """
     data = {name: _prepare(name, X, y, target=target, drop=drop, pos_label=pos_label)}
     data, names, table, skipped = _plan(data, models, folds, repeats)
-    _check_settings(names, reference, rope, confidence)
+    _check_settings(names, reference, rope, confidence, skipped)
     return _benchmark(data, names, table, skipped, reference=reference, rope=rope, confidence=confidence,
                       folds=int(folds), repeats=int(repeats), n_jobs=n_jobs, seed=seed, progress=progress)  # fmt: skip
 
@@ -1382,7 +1387,7 @@ def main(argv=None) -> int:
         else:
             datasets = args.datasets
         data, names, table, skipped = _plan(datasets, args.models, args.folds, args.repeats)
-        _check_settings(names, args.reference, args.rope, CONFIDENCE)
+        _check_settings(names, args.reference, args.rope, CONFIDENCE, skipped)
         if args.plot and not any(_reference_of(name, names, args.reference) for name in names):
             raise ValueError(
                 "--plot draws differences to a reference, and none of the models has one: include "

@@ -148,13 +148,12 @@ def test_labels_of_any_type_and_a_chosen_positive_label(frame):
 
 
 def test_three_classes(frame):
-    rng = np.random.default_rng(1)
     y = np.where(frame.region == "east", "c", np.where(frame.x2 > 0.3, "b", "a"))
     X = frame[["region", "x1", "x2"]]
     data = benchmark._prepare("k3", X, y)
     models = ["lgbm-focal", "lgbm-logloss", "lgbm-weighted", "xgb-focal", "xgb-weighted", "xgb-logloss"]
     records = run_benchmark({"k3": data}, models, folds=3, repeats=1, n_jobs=1, progress=False, keep_predictions=True)
-    assert rng is not None and data.n_classes == 3
+    assert data.n_classes == 3
     for r in records:
         assert r["proba"].shape == (r["n_test"], 3)
         np.testing.assert_allclose(r["proba"].sum(axis=1), 1, rtol=1e-6)  # float32 boosters' rounding
@@ -312,3 +311,16 @@ def test_bundled_multiclass_sets_load_with_their_classes(capsys):
     assert data["ecoli4"].labels == [0, 1]  # the binary sets keep 1, the rarer class, as positive
     assert benchmark.main(["--list"]) == 0
     assert "satimage_multiclass" in capsys.readouterr().out
+
+
+def test_a_reference_that_cannot_run_is_refused_before_any_fit(monkeypatch):
+    import pandas as pd
+
+    from skfocal import benchmark
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=300), "c": pd.Categorical(rng.choice(["x", "y"], 300))})
+    y = (rng.random(300) < 0.2).astype(int)
+    monkeypatch.setattr(benchmark, "_run", lambda *a, **k: pytest.fail("fitted"))
+    with pytest.raises(ValueError, match="reference 'lgbm-smote' cannot run on 'data'"):
+        benchmark.compare(frame, y, models=["lgbm-focal", "lgbm-smote"], reference="lgbm-smote", progress=False)
