@@ -857,7 +857,8 @@ class FocalClassifierMixin:
         no later round differs either.
         """
         # One row per class (of each label); columns: the outputs, one tree each (K > 2, labels)
-        if isinstance(loss, MultilabelFocalLoss):
+        multilabel = isinstance(loss, MultilabelFocalLoss)
+        if multilabel:
             n_labels = len(class_totals)
             labels = np.repeat([[0.0], [1.0]], n_labels, axis=1)
             grad, hess = loss._columns("_grad_hess_unchecked", labels, np.tile(init_score, (2, 1)))
@@ -880,7 +881,6 @@ class FocalClassifierMixin:
         hess_total, gain_bound = np.atleast_1d(hess_total, gain_bound)  # one entry per output
         splits = (hess_total >= 2 * least) & (gain_bound > min_gain)
         # The K outputs of a softmax move together; the labels of a multilabel fit each alone.
-        multilabel = isinstance(loss, MultilabelFocalLoss)
         stuck = np.flatnonzero(~splits) if multilabel else (np.arange(splits.size) if not splits.any() else [])
         if not len(stuck):
             return

@@ -410,17 +410,12 @@ class FocalXGBClassifier(FocalClassifierMixin, XGBClassifier):
 
         weights = self.loss_.class_weights_
         multilabel = isinstance(self.loss_, MultilabelFocalLoss)
-        gamma = None if multilabel else self.loss_.class_gammas_
         state = {
             "classes": classes.tolist(),
             "classes_dtype": classes.dtype.str,
             "multilabel": multilabel,
             "init_score": np.asarray(self.init_score_).tolist(),
-            "gamma": (
-                np.asarray(self.loss_._gamma).tolist()
-                if multilabel
-                else (float(self.loss_._gamma) if gamma is None else gamma.tolist())
-            ),
+            "gamma": np.asarray(self.loss_._gamma, dtype=float).tolist(),  # a float, or one per class or label
             "class_weights": None if weights is None else np.asarray(weights).tolist(),
             "focal_gamma": per_class(self.focal_gamma),
             "focal_alpha": per_class(self.focal_alpha),
