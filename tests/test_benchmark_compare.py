@@ -324,3 +324,16 @@ def test_a_reference_that_cannot_run_is_refused_before_any_fit(monkeypatch):
     monkeypatch.setattr(benchmark, "_run", lambda *a, **k: pytest.fail("fitted"))
     with pytest.raises(ValueError, match="reference 'lgbm-smote' cannot run on 'data'"):
         benchmark.compare(frame, y, models=["lgbm-focal", "lgbm-smote"], reference="lgbm-smote", progress=False)
+
+
+def test_read_table_reads_csv_and_parquet_and_refuses_other_files(frame, tmp_path):
+    from skfocal.benchmark import read_table
+
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    pd.testing.assert_frame_equal(read_table(tmp_path / "data.csv"), pd.read_csv(tmp_path / "data.csv"))
+    pytest.importorskip("pyarrow")
+    frame.to_parquet(tmp_path / "data.parquet")
+    pd.testing.assert_frame_equal(read_table(tmp_path / "data.parquet"), pd.read_parquet(tmp_path / "data.parquet"))
+    (tmp_path / "data.xlsx").write_bytes(b"not a spreadsheet")
+    with pytest.raises(ValueError, match="neither a CSV file"):
+        read_table(tmp_path / "data.xlsx")
